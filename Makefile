@@ -1,0 +1,73 @@
+# mfakit: `make` builds ./mfakit; `make test` runs every test (starting the
+# local emulator it needs); see README.md for the rest.
+PKGS      := lua5.4 libcurl libcjson openssl expat
+BUILD     ?= build
+BIN       ?= mfakit
+PREFIX    ?= /usr/local
+CFLAGS    ?= -O2 -g
+SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# our flags live apart from CFLAGS, so `make CFLAGS=...` cannot drop them
+MF_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+             -Wshadow -Wstrict-prototypes -Isrc $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lm
+LUA_SRC   := $(shell find lua -name '*.lua' | sort)
+OBJ       := $(patsubst src/%.c,$(BUILD)/%.o,$(wildcard src/*.c)) $(BUILD)/bundle.o
+
+.PHONY: all test check asan valgrind lint fmt bench install deps clean demo vectors
+
+all: $(BIN)
+
+$(BIN): $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(MF_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/bundle.c: $(BUILD)/embed $(LUA_SRC)
+	$(BUILD)/embed $(LUA_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bundle.o: $(BUILD)/bundle.c
+	$(CC) $(MF_CFLAGS) -c -o $@ $<
+
+$(BUILD)/embed: tools/embed.c | $(BUILD)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD):
+	mkdir -p $@
+
+# Every test: Lua tests run by mfakit itself against local servers and moto.
+test check: $(BIN)
+	tests/run-all ./$(BIN)
+
+asan:
+	$(MAKE) BUILD=build-asan BIN=mfakit-asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" mfakit-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    tests/run-all ./mfakit-asan
+
+valgrind: $(BIN)
+	MFAKIT_VALGRIND=1 tests/run-all ./$(BIN)
+
+lint:
+	luacheck -q lua scripts tests bench
+	clang-format --dry-run --Werror src/*.c src/*.h tools/*.c
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok)\s*\(' src/*.c src/*.h tools/*.c
+
+fmt:
+	clang-format -i src/*.c src/*.h tools/*.c
+
+bench: $(BIN)
+	bench/run ./$(BIN)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mfakit
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mfakit
+	cp -r scripts $(DESTDIR)$(PREFIX)/share/mfakit/
+
+# Build and test dependencies, from Debian's packages.
+deps:
+	tools/install-deps
+
+clean:
+	rm -rf build build-asan mfakit mfakit-asan
+
+-include $(OBJ:.o=.d)

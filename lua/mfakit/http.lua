@@ -1,0 +1,91 @@
+-- mfakit.http: HTTP over libcurl, on the task loop.
+--   request{method, url, headers, body, timeout, connect_timeout, ca_bundle}
+--     -> {status, headers (lower-case names), body, time} | nil, err
+-- Inside a task the call yields and other tasks run; outside, it blocks.
+-- TLS is always verified (CA bundle: opts.ca_bundle or AWS_CA_BUNDLE);
+-- proxies come from the usual environment variables (libcurl reads them).
+-- Redirects are never followed: a 3xx is returned as it is.
+local loop = require "mfakit.loop"
+local task = require "mfakit.task"
+local errors = require "mfakit.errors"
+local redact = require "mfakit.redact"
+local sys = require "mfakit.sys"
+
+local M = {}
+
+M.default_timeout = 60
+M.default_connect_timeout = 10
+
+-- Trace sink: nil (off) or a function(line). Set by --trace.
+M.trace = nil
+
+local function trace_request(id, req)
+    local out = { string.format("> [%d] %s %s", id, req.method or "GET", redact.text(req.url)) }
+    local names = {}
+    for k in pairs(req.headers or {}) do names[#names + 1] = k end
+    table.sort(names)
+    for _, k in ipairs(names) do
+        local v = req.headers[k]
+        if type(v) == "table" then v = table.concat(v, ", ") end
+        out[#out + 1] = string.format("> [%d] %s: %s", id, k, redact.header(k, v))
+    end
+    if req.body and #req.body > 0 then
+        out[#out + 1] = string.format("> [%d] %s", id, redact.text(req.body))
+    end
+    M.trace(table.concat(out, "\n"))
+end
+
+local function trace_response(id, r, elapsed)
+    if r.error then
+        M.trace(string.format("< [%d] %s: %s after %.1f ms", id, r.error, r.message, elapsed * 1000))
+        return
+    end
+    local out = { string.format("< [%d] HTTP %d in %.1f ms", id, r.status, elapsed * 1000) }
+    local names = {}
+    for k in pairs(r.headers) do names[#names + 1] = k end
+    table.sort(names)
+    for _, k in ipairs(names) do
+        out[#out + 1] = string.format("< [%d] %s: %s", id, k, redact.header(k, r.headers[k]))
+    end
+    if #r.body > 0 then out[#out + 1] = string.format("< [%d] %s", id, redact.text(r.body)) end
+    M.trace(table.concat(out, "\n"))
+end
+
+local function check(req)
+    if type(req) ~= "table" then error("http.request: table expected", 3) end
+    if type(req.url) ~= "string" then error("http.request: url must be a string", 3) end
+    if req.method ~= nil and type(req.method) ~= "string" then error("http.request: method must be a string", 3) end
+    if req.body ~= nil and type(req.body) ~= "string" then error("http.request: body must be a string", 3) end
+    if req.headers ~= nil and type(req.headers) ~= "table" then error("http.request: headers must be a table", 3) end
+    if req.timeout ~= nil and (type(req.timeout) ~= "number" or req.timeout <= 0) then
+        error("http.request: timeout must be a positive number of seconds", 3)
+    end
+end
+
+function M.request(req)
+    check(req)
+    local started = sys.monotonic()
+    local id, err = loop.start{
+        method = req.method or (req.body and "POST" or "GET"),
+        url = req.url,
+        headers = req.headers,
+        body = req.body,
+        timeout = req.timeout or M.default_timeout,
+        connect_timeout = req.connect_timeout or M.default_connect_timeout,
+        ca_bundle = req.ca_bundle or os.getenv("AWS_CA_BUNDLE"),
+    }
+    if not id then return nil, err end
+    if M.trace then trace_request(id, req) end
+    local r = task.await_transfer(id)
+    local elapsed = sys.monotonic() - started
+    if M.trace then trace_response(id, r, elapsed) end
+    if r.error then
+        return nil, errors.new{
+            code = r.error, retryable = r.retryable,
+            message = string.format("%s %s: %s", req.method or "GET", redact.text(req.url), r.message),
+        }
+    end
+    return { status = r.status, headers = r.headers, body = r.body, time = elapsed }
+end
+
+return M

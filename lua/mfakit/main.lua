@@ -1,0 +1,180 @@
+-- mfakit.main: the command line. Behaves like `lua`:
+--   mfakit [options] script.lua [args...]   run a script (arg, ...)
+--   mfakit [options] -e 'chunk' [args...]  run a chunk
+--   mfakit [options] - [args...]           run standard input
+--   mfakit [options] COMMAND [...]         run a built-in command
+-- The script's main chunk runs as a task; an integer it returns is the exit
+-- status. Uncaught errors print a traceback and exit 1.
+local config = require "mfakit.config"
+local sys = require "mfakit.sys"
+
+local USAGE = [[
+usage: mfakit [options] script.lua [args...]
+       mfakit [options] -e 'chunk' [args...]
+       mfakit [options] - [args...]
+       mfakit [options] COMMAND [command options]
+
+Options:
+  --region REGION      AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)
+  --profile NAME       profile in the shared AWS config and credentials files
+  --endpoint URL       send every AWS call to URL (e.g. a local emulator)
+  --trace              print every request and response to stderr, secrets redacted
+  --output text|json   output format of commands (default text)
+  -e CHUNK             run CHUNK
+  -                    run the script on standard input
+  -v, --version        print the version and exit
+  -h, --help           print this help and exit
+
+Commands:
+%s
+Environment: MFAKIT_LUA_DIR=path runs the Lua library from a source tree.
+Docs: docs/SCRIPTING.md (the Lua API), README.md.
+]]
+
+-- Built-in commands: name -> { module, summary }. A command module returns
+-- function(args) -> exit status.
+local COMMANDS = {
+    { "login", "mfakit.cmd.login", "sign in to a Cognito user pool (SRP, SMS/TOTP MFA)" },
+    { "totp", "mfakit.cmd.totp", "print a TOTP code or an otpauth:// URI" },
+    { "guide", "mfakit.cmd.guide", "provision or tear down the guide's stack (up|down|status|env|plan)" },
+    { "doctor", "mfakit.cmd.doctor", "check why SMS codes do not arrive or MFA does not prompt" },
+    { "cost", "mfakit.cmd.cost", "estimate the monthly cost of MFA" },
+}
+
+local function command_module(name)
+    for _, c in ipairs(COMMANDS) do
+        if c[1] == name then return c[2] end
+    end
+end
+
+local function available_commands()
+    local lines = {}
+    for _, c in ipairs(COMMANDS) do
+        if package.searchpath and pcall(require, c[2]) then
+            lines[#lines + 1] = string.format("  %-8s %s", c[1], c[3])
+        end
+    end
+    if #lines == 0 then return "  (none yet)" end
+    return table.concat(lines, "\n")
+end
+
+local function die(msg, status)
+    io.stderr:write("mfakit: ", msg, "\n")
+    return status or 2
+end
+
+local function version()
+    local loop = require "mfakit.loop"
+    return string.format("mfakit %s (%s; %s)", sys.version, sys.lua_version, loop.version())
+end
+
+local VALUED = { region = true, profile = true, endpoint = true, output = true }
+
+-- Parses global options; returns the index of the first non-option argument.
+local function parse_options(argv)
+    local i = 1
+    while argv[i] do
+        local a = argv[i]
+        local name, value = a:match("^%-%-([%w-]+)=(.*)$")
+        name = name or a:match("^%-%-([%w-]+)$")
+        if a == "--" then return i + 1
+        elseif name and VALUED[name] then
+            if not value then
+                i = i + 1
+                value = argv[i]
+                if not value then return nil, "option --" .. name .. " needs a value" end
+            end
+            if name == "output" and value ~= "text" and value ~= "json" then
+                return nil, "--output must be text or json, not '" .. value .. "'"
+            end
+            config[name] = value
+        elseif name == "trace" then
+            config.trace = true
+        elseif a == "-h" or name == "help" then
+            return "help"
+        elseif a == "-v" or name == "version" then
+            return "version"
+        elseif name then
+            return nil, "unknown option --" .. name .. " (see mfakit --help)"
+        else
+            return i
+        end
+        i = i + 1
+    end
+    return i
+end
+
+local function run_main_task(fn, args)
+    local task = require "mfakit.task"
+    local t = task.spawn(fn, table.unpack(args, 1, args.n))
+    local res = table.pack(task.wait(t))
+    local ok_drain, drain_err = pcall(task.drain)
+    local status = 0
+    if not res[1] then
+        local e = res[2]
+        io.stderr:write("mfakit: ", tostring(e), "\n")
+        status = 1
+    elseif math.type(res[2]) == "integer" then
+        status = res[2]
+    end
+    for _, e in ipairs(task.unobserved_failures()) do
+        io.stderr:write("mfakit: a task failed: ", tostring(e), "\n")
+        if status == 0 then status = 1 end
+    end
+    if not ok_drain then
+        io.stderr:write("mfakit: ", tostring(drain_err), "\n")
+        if status == 0 then status = 1 end
+    end
+    return status
+end
+
+local function set_arg(argv, script_index)
+    local a = {}
+    for k = 0, #argv do a[k - script_index] = argv[k] end
+    rawset(_G, "arg", a)
+    return table.pack(table.unpack(argv, script_index + 1, #argv))
+end
+
+return function(argv)
+    local first, err = parse_options(argv)
+    if not first then return die(err) end
+    if first == "help" then
+        io.write(USAGE:format(available_commands()))
+        return 0
+    elseif first == "version" then
+        print(version())
+        return 0
+    end
+    if config.trace then
+        require("mfakit.http").trace = function(line) io.stderr:write(line, "\n") end
+    end
+
+    local target = argv[first]
+    if target == nil then
+        io.stderr:write(USAGE:format(available_commands()))
+        return 2
+    end
+    local chunk, load_err
+    if target == "-e" then
+        local code = argv[first + 1]
+        if not code then return die("-e needs a chunk") end
+        chunk, load_err = load(code, "=(command line)", "t")
+        first = first + 1
+        argv[first] = argv[0]
+    elseif target == "-" then
+        chunk, load_err = load(io.read("a"), "=stdin", "t")
+        argv[first] = argv[0]
+    elseif command_module(target) and not target:find("[/.]") then
+        local ok, cmd = pcall(require, command_module(target))
+        if not ok then return die("command '" .. target .. "' is not available: " .. tostring(cmd)) end
+        local args = set_arg(argv, first)
+        return run_main_task(function() return cmd(args) end, table.pack())
+    else
+        chunk, load_err = loadfile(target, "t")
+        if not chunk and not io.open(target, "r") then
+            return die("cannot open " .. target .. " (no such file, and not a command; see mfakit --help)", 1)
+        end
+    end
+    if not chunk then return die(load_err, 1) end
+    return run_main_task(chunk, set_arg(argv, first))
+end

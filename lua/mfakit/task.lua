@@ -1,0 +1,201 @@
+-- mfakit.task: tasks (coroutines) on the same event loop as mfakit.http.
+--   spawn(fn, ...)      -> task       starts fn(...) as a task
+--   wait(t)             -> true, ... | false, err   (like pcall)
+--   sleep(seconds)                    lets other tasks run meanwhile
+--   limiter(rate, burst) -> l; l:take([n])   token bucket: waits for tokens
+-- A script's main chunk is a task. Called outside any task, wait and sleep
+-- drive the loop themselves, so they also work from plain coroutines.
+local loop = require "mfakit.loop"
+local sys = require "mfakit.sys"
+
+local M = {}
+
+local YIELD = {}          -- private sentinel: only the scheduler's yields carry it
+local ready = {}          -- queue of { task, args } to resume
+local sleepers = {}       -- { at = monotonic deadline, task = t }, unordered
+local transfers = {}      -- transfer id -> waiting task
+local finished = {}       -- transfer id -> result nobody was yielding for yet
+local by_co = setmetatable({}, { __mode = "k" })
+local live = 0            -- tasks not yet finished
+local unobserved = {}     -- failed tasks nobody waited for
+
+local Task = {}
+Task.__index = Task
+Task.__name = "mfakit.task"
+
+local function schedule(t, ...)
+    ready[#ready + 1] = { t, table.pack(...) }
+end
+
+local function finish(t, ok, ...)
+    t.done = true
+    live = live - 1
+    t.results = table.pack(ok, ...)
+    if not ok and #t.waiters == 0 then unobserved[t] = true end
+    for _, w in ipairs(t.waiters) do schedule(w) end
+    t.waiters = {}
+end
+
+local function step(t, args)
+    local co = t.co
+    local res = table.pack(coroutine.resume(co, table.unpack(args, 1, args.n)))
+    if coroutine.status(co) == "dead" then
+        if res[1] then
+            finish(t, table.unpack(res, 2, res.n)) -- xpcall's own (ok, ...)
+        else
+            finish(t, false, res[2])
+        end
+    elseif res[2] ~= YIELD then
+        -- a bare coroutine.yield() in a task: nobody could resume it
+        t.co = nil
+        finish(t, false, "coroutine.yield() called in a task, outside a coroutine of its own")
+    end
+end
+
+local function traceback(e)
+    if type(e) ~= "string" and getmetatable(e) then return e end -- error objects stay as they are
+    return debug.traceback(tostring(e), 2)
+end
+
+function M.spawn(fn, ...)
+    if type(fn) ~= "function" then error("task.spawn: function expected, got " .. type(fn), 2) end
+    local t = setmetatable({ waiters = {}, done = false }, Task)
+    t.co = coroutine.create(function(...) return xpcall(fn, traceback, ...) end)
+    by_co[t.co] = t
+    live = live + 1
+    schedule(t, ...)
+    return t
+end
+
+-- Runs the loop until done() is true. Raises if nothing could ever make it true.
+local function run_until(done)
+    while not done() do
+        while #ready > 0 do
+            local batch = ready
+            ready = {}
+            for _, item in ipairs(batch) do step(item[1], item[2]) end
+            if done() then return end
+        end
+        local now = sys.monotonic()
+        local timeout = 3600
+        for i = #sleepers, 1, -1 do
+            local s = sleepers[i]
+            if s.at <= now then
+                table.remove(sleepers, i)
+                schedule(s.task)
+            elseif s.at - now < timeout then
+                timeout = s.at - now
+            end
+        end
+        if #ready == 0 then
+            if loop.running() == 0 and #sleepers == 0 then
+                error("deadlock: waiting for something no task or transfer can provide", 0)
+            end
+            for _, r in ipairs(loop.poll(timeout)) do
+                local waiter = transfers[r.id]
+                transfers[r.id] = nil
+                if waiter then schedule(waiter, r) else finished[r.id] = r end
+            end
+        end
+    end
+end
+M._run_until = run_until
+
+local function suspend()
+    return coroutine.yield(YIELD)
+end
+
+-- The current task, if the running coroutine is a task's own (not a user
+-- coroutine inside it): only then may the scheduler suspend it.
+local function suspendable()
+    return by_co[coroutine.running()]
+end
+
+-- Waits for a transfer started with loop.start; returns its result table.
+function M.await_transfer(id)
+    local t = suspendable()
+    if t then
+        transfers[id] = t
+        return suspend()
+    end
+    transfers[id] = nil
+    run_until(function() return finished[id] ~= nil end)
+    local r = finished[id]
+    finished[id] = nil
+    return r
+end
+
+function M.wait(t)
+    if getmetatable(t) ~= Task then error("task.wait: task expected", 2) end
+    unobserved[t] = nil
+    if not t.done then
+        local me = suspendable()
+        if me == t then error("task.wait: a task cannot wait for itself", 2) end
+        if me then
+            t.waiters[#t.waiters + 1] = me
+            suspend()
+        else
+            run_until(function() return t.done end)
+        end
+    end
+    unobserved[t] = nil
+    return table.unpack(t.results, 1, t.results.n)
+end
+
+function M.sleep(seconds)
+    if type(seconds) ~= "number" then error("task.sleep: number expected", 2) end
+    local at = sys.monotonic() + math.max(seconds, 0)
+    local me = suspendable()
+    if me then
+        sleepers[#sleepers + 1] = { at = at, task = me }
+        suspend()
+    else
+        local wake = false
+        local ticker = M.spawn(function() M.sleep(seconds); wake = true end)
+        run_until(function() return wake end)
+        M.wait(ticker)
+    end
+end
+
+function M.running() return by_co[coroutine.running()] ~= nil end
+
+-- Runs every task to completion (the host calls it after the main chunk).
+function M.drain()
+    run_until(function() return live == 0 end)
+end
+
+-- Failed tasks whose errors nobody collected with wait().
+function M.unobserved_failures()
+    local out = {}
+    for t in pairs(unobserved) do out[#out + 1] = t.results[2] end
+    unobserved = {}
+    return out
+end
+
+local Limiter = {}
+Limiter.__index = Limiter
+
+-- Token bucket: `rate` tokens a second, at most `burst` saved up.
+function M.limiter(rate, burst)
+    if type(rate) ~= "number" or rate <= 0 then error("task.limiter: rate must be a positive number", 2) end
+    burst = burst or 1
+    if type(burst) ~= "number" or burst < 1 then error("task.limiter: burst must be at least 1", 2) end
+    return setmetatable({ rate = rate, burst = burst, tokens = burst, stamp = sys.monotonic() }, Limiter)
+end
+
+function Limiter:take(n)
+    n = n or 1
+    if n > self.burst then error("limiter:take: more tokens than the burst size", 2) end
+    while true do
+        local now = sys.monotonic()
+        self.tokens = math.min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= n then
+            self.tokens = self.tokens - n
+            return
+        end
+        M.sleep((n - self.tokens) / self.rate)
+    end
+end
+
+return M

@@ -1,0 +1,308 @@
+/* l_sys.c: the "mfakit.sys" module: the few operating-system services the
+ * Lua library needs and Lua's standard library lacks (clocks, a terminal
+ * prompt without echo, atomic file writes, child processes, signals). */
+#include "host.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t last_signal;
+
+static int sys_now(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    return 1;
+}
+
+static int sys_monotonic(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    return 1;
+}
+
+static int sys_sleep(lua_State *L)
+{
+    double s = luaL_checknumber(L, 1);
+    if (s > 0) {
+        struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+        while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !last_signal)
+            ;
+    }
+    return 0;
+}
+
+static int sys_isatty(lua_State *L)
+{
+    lua_pushboolean(L, isatty((int)luaL_optinteger(L, 1, 0)));
+    return 1;
+}
+
+static int sys_getpid(lua_State *L)
+{
+    lua_pushinteger(L, getpid());
+    return 1;
+}
+
+/* read_secret(prompt): reads one line from the terminal with echo off. */
+static int sys_read_secret(lua_State *L)
+{
+    const char *prompt = luaL_optstring(L, 1, "");
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (!tty)
+        return host_fail(L, "NoTerminal", "no terminal to prompt on (%s)", strerror(errno));
+    struct termios old, quiet;
+    int fd = fileno(tty);
+    int have_term = tcgetattr(fd, &old) == 0;
+    fputs(prompt, tty);
+    fflush(tty);
+    if (have_term) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    char line[1024];
+    char *got = fgets(line, sizeof line, tty);
+    if (have_term)
+        tcsetattr(fd, TCSAFLUSH, &old);
+    fputs("\n", tty);
+    fclose(tty);
+    if (!got)
+        return host_fail(L, "NoInput", "no answer at the prompt");
+    line[strcspn(line, "\r\n")] = '\0';
+    lua_pushstring(L, line);
+    memset(line, 0, sizeof line);
+    return 1;
+}
+
+/* write_file_atomic(path, data, mode): temp file, fsync, rename, fsync dir,
+ * so a reader sees the old or the new content, never a torn one. */
+static int sys_write_file_atomic(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    size_t len;
+    const char *data = luaL_checklstring(L, 2, &len);
+    mode_t mode = (mode_t)luaL_optinteger(L, 3, 0600);
+    const char *tmp = lua_pushfstring(L, "%s.tmp.%d", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return host_fail(L, "WriteFailed", "cannot write %s: %s", tmp, strerror(errno));
+    fchmod(fd, mode);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return host_fail(L, "WriteFailed", "cannot write %s: %s", tmp, strerror(e));
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return host_fail(L, "WriteFailed", "cannot replace %s: %s", path, strerror(e));
+    }
+    const char *slash = strrchr(path, '/');
+    const char *dir = slash ? lua_pushlstring(L, path, slash == path ? 1 : (size_t)(slash - path))
+                            : ".";
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int sys_mkdir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    if (mkdir(path, (mode_t)luaL_optinteger(L, 2, 0700)) != 0 && errno != EEXIST)
+        return host_fail(L, "MkdirFailed", "cannot create %s: %s", path, strerror(errno));
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* stat(path) -> {size=, mtime=, mode=} or nil, err */
+static int sys_stat(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return host_fail(L, errno == ENOENT ? "NotFound" : "StatFailed", "%s: %s", path,
+                         strerror(errno));
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, (lua_Integer)st.st_size);
+    lua_setfield(L, -2, "size");
+    lua_pushnumber(L, (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9);
+    lua_setfield(L, -2, "mtime");
+    lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
+    lua_setfield(L, -2, "mode");
+    return 1;
+}
+
+/* spawn{argv..., env = {K = V}, stdout = path, stderr = path} -> pid.
+ * The child is put in its own process group so it can be stopped whole. */
+static int sys_spawn(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int argc = (int)lua_rawlen(L, 1);
+    luaL_argcheck(L, argc > 0 && argc < 64, 1, "spawn needs a program and at most 62 arguments");
+    const char *argv[64];
+    for (int i = 0; i < argc; i++) {
+        lua_rawgeti(L, 1, i + 1);
+        argv[i] = luaL_checkstring(L, -1);
+    }
+    argv[argc] = NULL;
+    lua_getfield(L, 1, "stdout");
+    const char *out = luaL_optstring(L, -1, "/dev/null");
+    lua_getfield(L, 1, "env");
+    int env = lua_gettop(L);
+    pid_t pid = fork();
+    if (pid < 0)
+        return host_fail(L, "SpawnFailed", "fork: %s", strerror(errno));
+    if (pid == 0) {
+        setpgid(0, 0);
+        if (lua_istable(L, env)) {
+            lua_pushnil(L);
+            while (lua_next(L, env)) {
+                if (lua_type(L, -2) == LUA_TSTRING && lua_isstring(L, -1))
+                    setenv(lua_tostring(L, -2), lua_tostring(L, -1), 1);
+                lua_pop(L, 1);
+            }
+        }
+        int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    lua_pushinteger(L, pid);
+    return 1;
+}
+
+/* kill(pid, signal_name): signals the child's whole process group. */
+static int sys_kill(lua_State *L)
+{
+    pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+    const char *names[] = {"TERM", "KILL", "INT", NULL};
+    const int sigs[] = {SIGTERM, SIGKILL, SIGINT};
+    int which = luaL_checkoption(L, 2, "TERM", names);
+    luaL_argcheck(L, pid > 1, 1, "not a child process id");
+    if (kill(-pid, sigs[which]) != 0 && kill(pid, sigs[which]) != 0)
+        return host_fail(L, "KillFailed", "kill %d: %s", (int)pid, strerror(errno));
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* wait(pid, block) -> exited (boolean), status */
+static int sys_wait(lua_State *L)
+{
+    pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+    int status = 0;
+    pid_t r = waitpid(pid, &status, lua_toboolean(L, 2) ? 0 : WNOHANG);
+    if (r == 0) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    lua_pushboolean(L, 1);
+    lua_pushinteger(L, r < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    return 2;
+}
+
+/* free_port() -> a TCP port on 127.0.0.1 that was free a moment ago */
+static int sys_free_port(lua_State *L)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &alen) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return host_fail(L, "NoPort", "cannot find a free port: %s", strerror(e));
+    }
+    close(fd);
+    lua_pushinteger(L, ntohs(a.sin_port));
+    return 1;
+}
+
+static void on_signal(int sig)
+{
+    last_signal = sig;
+}
+
+/* trap_signals(): from now on SIGINT/SIGTERM set a flag read by
+ * pending_signal(), so cleanup code (stopping a child emulator) can run. */
+static int sys_trap_signals(lua_State *L)
+{
+    (void)L;
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return 0;
+}
+
+static int sys_pending_signal(lua_State *L)
+{
+    if (!last_signal)
+        return 0;
+    lua_pushstring(L, last_signal == SIGINT ? "INT" : "TERM");
+    return 1;
+}
+
+static const luaL_Reg sys_functions[] = {
+    {"now", sys_now},
+    {"monotonic", sys_monotonic},
+    {"sleep", sys_sleep},
+    {"isatty", sys_isatty},
+    {"getpid", sys_getpid},
+    {"read_secret", sys_read_secret},
+    {"write_file_atomic", sys_write_file_atomic},
+    {"mkdir", sys_mkdir},
+    {"stat", sys_stat},
+    {"spawn", sys_spawn},
+    {"kill", sys_kill},
+    {"wait", sys_wait},
+    {"free_port", sys_free_port},
+    {"trap_signals", sys_trap_signals},
+    {"pending_signal", sys_pending_signal},
+    {NULL, NULL},
+};
+
+int luaopen_mfakit_sys(lua_State *L)
+{
+    luaL_newlib(L, sys_functions);
+    lua_pushliteral(L, MFAKIT_VERSION);
+    lua_setfield(L, -2, "version");
+    lua_pushliteral(L, LUA_RELEASE);
+    lua_setfield(L, -2, "lua_version");
+    return 1;
+}

@@ -1,0 +1,288 @@
+/* loop.c: libcurl multi transfers, in the shape of curl's 10-at-a-time.c.
+ * One multi handle per Lua state; each transfer owns its easy handle, header
+ * list and buffers until it finishes and its result is taken. */
+#include "loop.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct transfer {
+    CURL *easy;
+    struct curl_slist *headers;
+    struct loop_result *result;
+    struct transfer *next;
+};
+
+struct loop {
+    CURLM *multi;
+    struct transfer *running;
+    struct loop_result *done_head, *done_tail;
+    uint64_t next_id;
+    int count;
+};
+
+static int global_init_done;
+
+static int buf_append(struct loop_buf *b, const char *data, size_t len)
+{
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + len + 1)
+            cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p)
+            return -1;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+{
+    struct loop_result *r = userdata;
+    return buf_append(&r->body, data, size * n) == 0 ? size * n : 0;
+}
+
+/* Keeps only the final response's headers: a 100 Continue or a proxy's
+ * CONNECT answer comes first and starts with its own status line. */
+static size_t on_header(char *data, size_t size, size_t n, void *userdata)
+{
+    struct loop_result *r = userdata;
+    if (size * n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+        r->headers.len = 0;
+    return buf_append(&r->headers, data, size * n) == 0 ? size * n : 0;
+}
+
+struct loop *loop_new(void)
+{
+    if (!global_init_done) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return NULL;
+        global_init_done = 1;
+    }
+    struct loop *loop = calloc(1, sizeof *loop);
+    if (!loop)
+        return NULL;
+    loop->multi = curl_multi_init();
+    if (!loop->multi) {
+        free(loop);
+        return NULL;
+    }
+    loop->next_id = 1;
+    return loop;
+}
+
+static void transfer_free(struct loop *loop, struct transfer *t)
+{
+    curl_multi_remove_handle(loop->multi, t->easy);
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    if (t->result)
+        loop_result_free(t->result);
+    free(t);
+}
+
+void loop_result_free(struct loop_result *r)
+{
+    if (!r)
+        return;
+    free(r->headers.data);
+    free(r->body.data);
+    free(r);
+}
+
+void loop_free(struct loop *loop)
+{
+    if (!loop)
+        return;
+    while (loop->running) {
+        struct transfer *t = loop->running;
+        loop->running = t->next;
+        transfer_free(loop, t);
+    }
+    struct loop_result *r;
+    while ((r = loop_take_done(loop)))
+        loop_result_free(r);
+    curl_multi_cleanup(loop->multi);
+    free(loop);
+}
+
+static int setup_easy(struct transfer *t, const struct loop_request *req)
+{
+    CURL *e = t->easy;
+    int ok = 1;
+    ok &= curl_easy_setopt(e, CURLOPT_URL, req->url) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    /* Signed requests must never be replayed elsewhere: 3xx is returned as is. */
+    ok &= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK;
+    if (req->ca_bundle && *req->ca_bundle)
+        ok &= curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_bundle) == CURLE_OK;
+    if (req->timeout_ms > 0)
+        ok &= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms) == CURLE_OK;
+    if (req->connect_timeout_ms > 0)
+        ok &= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_WRITEDATA, t->result) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_HEADERDATA, t->result) == CURLE_OK;
+    ok &= curl_easy_setopt(e, CURLOPT_PRIVATE, t) == CURLE_OK;
+
+    const char *method = req->method ? req->method : "GET";
+    if (req->body) {
+        ok &= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) == CURLE_OK;
+        ok &= curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body) == CURLE_OK;
+        if (strcmp(method, "POST") != 0)
+            ok &= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
+    } else if (strcmp(method, "HEAD") == 0) {
+        ok &= curl_easy_setopt(e, CURLOPT_NOBODY, 1L) == CURLE_OK;
+    } else if (strcmp(method, "GET") != 0) {
+        ok &= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
+    }
+
+    /* curl would add these on its own; they are not signed, so suppress them. */
+    static const char *const suppressed[] = {"Expect:", "Accept:"};
+    for (size_t i = 0; i < sizeof suppressed / sizeof *suppressed; i++) {
+        struct curl_slist *h = curl_slist_append(t->headers, suppressed[i]);
+        if (!h)
+            return 0;
+        t->headers = h;
+    }
+    for (size_t i = 0; i < req->header_count; i++) {
+        struct curl_slist *h = curl_slist_append(t->headers, req->headers[i]);
+        if (!h)
+            return 0;
+        t->headers = h;
+    }
+    ok &= curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers) == CURLE_OK;
+    return ok;
+}
+
+uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err, size_t errlen)
+{
+    struct transfer *t = calloc(1, sizeof *t);
+    if (t)
+        t->result = calloc(1, sizeof *t->result);
+    if (t && t->result)
+        t->easy = curl_easy_init();
+    if (!t || !t->result || !t->easy) {
+        snprintf(err, errlen, "out of memory");
+        if (t) {
+            loop_result_free(t->result);
+            free(t);
+        }
+        return 0;
+    }
+    if (!setup_easy(t, req)) {
+        snprintf(err, errlen, "cannot set up the transfer (unsupported option or out of memory)");
+        curl_easy_cleanup(t->easy);
+        curl_slist_free_all(t->headers);
+        loop_result_free(t->result);
+        free(t);
+        return 0;
+    }
+    CURLMcode mc = curl_multi_add_handle(loop->multi, t->easy);
+    if (mc != CURLM_OK) {
+        snprintf(err, errlen, "%s", curl_multi_strerror(mc));
+        curl_easy_cleanup(t->easy);
+        curl_slist_free_all(t->headers);
+        loop_result_free(t->result);
+        free(t);
+        return 0;
+    }
+    t->result->id = loop->next_id++;
+    t->next = loop->running;
+    loop->running = t;
+    loop->count++;
+    return t->result->id;
+}
+
+static void unlink_transfer(struct loop *loop, struct transfer *t)
+{
+    for (struct transfer **p = &loop->running; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            loop->count--;
+            return;
+        }
+    }
+}
+
+static void finish(struct loop *loop, CURLMsg *msg)
+{
+    struct transfer *t = NULL;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+    if (!t)
+        return;
+    struct loop_result *r = t->result;
+    r->error = (int)msg->data.result;
+    if (msg->data.result == CURLE_OK) {
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    } else {
+        r->status = 0;
+        snprintf(r->error_text, sizeof r->error_text, "%s", curl_easy_strerror(msg->data.result));
+    }
+    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r->total_seconds);
+    t->result = NULL;
+    unlink_transfer(loop, t);
+    transfer_free(loop, t);
+    if (loop->done_tail)
+        loop->done_tail->next = r;
+    else
+        loop->done_head = r;
+    loop->done_tail = r;
+}
+
+int loop_poll(struct loop *loop, int timeout_ms)
+{
+    int still = 0;
+    curl_multi_perform(loop->multi, &still);
+    if (timeout_ms > 0 && !loop->done_head) {
+        /* unlike curl_multi_wait, this waits the full timeout with no transfers */
+        curl_multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
+        curl_multi_perform(loop->multi, &still);
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(loop->multi, &left)))
+        if (msg->msg == CURLMSG_DONE)
+            finish(loop, msg);
+    return loop->count;
+}
+
+struct loop_result *loop_take_done(struct loop *loop)
+{
+    struct loop_result *r = loop->done_head;
+    if (r) {
+        loop->done_head = r->next;
+        if (!loop->done_head)
+            loop->done_tail = NULL;
+        r->next = NULL;
+    }
+    return r;
+}
+
+void loop_cancel(struct loop *loop, uint64_t id)
+{
+    for (struct transfer *t = loop->running; t; t = t->next) {
+        if (t->result && t->result->id == id) {
+            unlink_transfer(loop, t);
+            transfer_free(loop, t);
+            return;
+        }
+    }
+}
+
+int loop_running(const struct loop *loop)
+{
+    return loop->count;
+}

@@ -1,0 +1,59 @@
+/* loop.h: HTTP transfers on one libcurl multi handle. No Lua here: the
+ * binding (l_loop.c) and the Lua scheduler (lua/mfakit/task.lua) decide who
+ * waits for what; this core only starts transfers and reports which ended. */
+#ifndef MFAKIT_LOOP_H
+#define MFAKIT_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+
+struct loop_request {
+    const char *method;
+    const char *url;
+    const char *const *headers; /* "Name: value" strings */
+    size_t header_count;
+    const char *body; /* may be NULL */
+    size_t body_len;
+    long timeout_ms;        /* whole transfer; 0 = none */
+    long connect_timeout_ms; /* 0 = libcurl's default */
+    const char *ca_bundle;  /* NULL = system default; verification is always on */
+};
+
+struct loop_buf {
+    char *data;
+    size_t len, cap;
+};
+
+struct loop_result {
+    uint64_t id;
+    long status;             /* 0 when the transfer failed */
+    struct loop_buf headers; /* raw header block of the final response */
+    struct loop_buf body;
+    int error;               /* 0, or a CURLcode */
+    char error_text[256];
+    double total_seconds;
+    struct loop_result *next;
+};
+
+struct loop *loop_new(void);
+void loop_free(struct loop *loop);
+
+/* Starts a transfer; returns its id (> 0) or 0 with `err` filled. */
+uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err, size_t errlen);
+
+/* Waits up to timeout_ms for activity and drives transfers. Returns the
+ * number of transfers still running. */
+int loop_poll(struct loop *loop, int timeout_ms);
+
+/* Takes the next finished transfer (caller frees with loop_result_free), or NULL. */
+struct loop_result *loop_take_done(struct loop *loop);
+void loop_result_free(struct loop_result *r);
+
+/* Cancels a running transfer; it is dropped without a result. */
+void loop_cancel(struct loop *loop, uint64_t id);
+
+int loop_running(const struct loop *loop);
+
+#endif

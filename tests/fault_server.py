@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""A local HTTP server that misbehaves on purpose, for mfakit's tests.
+
+Listens on 127.0.0.1 (port from argv[1], 0 = any) and prints the port.
+Fixed paths:
+  /echo             answers 200 with the request (method, path, headers, body) as JSON
+  /status/N         answers N with a small JSON body
+  /slow?s=SECONDS   waits, then answers 200
+  /big?n=BYTES      answers n bytes of 'x'
+  /redirect         answers 302 to /echo
+  /truncated        promises more bytes than it sends, then closes
+Scripted answers (any other path, e.g. an AWS client pointed here):
+  POST /_script     body: JSON list of answers, served in order to the next
+                    requests: {"status", "headers", "body", "delay", "truncate"}
+  GET  /_requests   the requests received since the last /_reset, as JSON
+  POST /_reset      clears the script and the record
+Nothing here reaches beyond loopback.
+"""
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+LOCK = threading.Lock()
+SCRIPT = []
+RECORD = []
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def _send(self, status, body=b"", headers=None, truncate=False):
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        headers = headers or {}
+        for k, v in headers.items():
+            self.send_header(k, v)
+        if "Content-Type" not in headers:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body) + (100 if truncate else 0)))
+        if truncate:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        if truncate:
+            self.close_connection = True
+
+    def _handle(self):
+        url = urlparse(self.path)
+        q = parse_qs(url.query)
+        body = self._body()
+        if url.path == "/_script" and self.command == "POST":
+            with LOCK:
+                SCRIPT.extend(json.loads(body or b"[]"))
+            return self._send(200, "{}")
+        if url.path == "/_reset":
+            with LOCK:
+                SCRIPT.clear()
+                RECORD.clear()
+            return self._send(200, "{}")
+        if url.path == "/_requests":
+            with LOCK:
+                return self._send(200, json.dumps(RECORD))
+        with LOCK:
+            RECORD.append({"method": self.command, "path": self.path,
+                           "headers": {k.lower(): v for k, v in self.headers.items()},
+                           "body": body.decode("utf-8", "replace")})
+            answer = SCRIPT.pop(0) if SCRIPT else None
+        if answer is not None:
+            time.sleep(answer.get("delay", 0))
+            return self._send(answer.get("status", 200), answer.get("body", ""),
+                              answer.get("headers"), answer.get("truncate", False))
+        if url.path == "/echo":
+            return self._send(200, json.dumps({
+                "method": self.command, "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": body.decode("utf-8", "replace")}))
+        if url.path.startswith("/status/"):
+            return self._send(int(url.path.split("/")[2]), '{"status": "as asked"}')
+        if url.path == "/slow":
+            time.sleep(float(q.get("s", ["1"])[0]))
+            return self._send(200, '{"slow": true}')
+        if url.path == "/big":
+            return self._send(200, b"x" * int(q.get("n", ["1000000"])[0]),
+                              {"Content-Type": "application/octet-stream"})
+        if url.path == "/redirect":
+            return self._send(302, "", {"Location": "/echo"})
+        if url.path == "/truncated":
+            return self._send(200, '{"Abc": "trunc', truncate=True)
+        return self._send(404, '{"error": "no such path"}')
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+    def do_HEAD(self):
+        self._send(200)
+
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default 5 makes concurrent clients wait on SYN retries
+    daemon_threads = True
+
+
+def main():
+    server = Server(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), Handler)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+-- tests/test_cli.lua: the command line behaves like `lua`.
+local function run(cmd)
+    local p = assert(io.popen(cmd .. " 2>&1; echo \"rc=$?\""))
+    local out = p:read("a")
+    p:close()
+    local rc = tonumber(out:match("rc=(%d+)\n$"))
+    return out:gsub("rc=%d+\n$", ""), rc
+end
+
+return function(t)
+    local bin = arg[-1] or "./mfakit"
+    bin = bin:find("/") and bin or "./" .. bin
+
+    t.test("-e runs a chunk with arguments", function()
+        local out, rc = run(bin .. " -e 'print(select(\"#\", ...), ...)' a b")
+        t.eq(out, "2\ta\tb\n")
+        t.eq(rc, 0)
+    end)
+
+    t.test("a script gets arg and ...; its integer return is the exit status", function()
+        local path = os.tmpname()
+        local f = assert(io.open(path, "w"))
+        f:write('print(arg[0] == ..., arg[1], select("#", ...)) return 7\n')
+        f:close()
+        local out, rc = run(bin .. " " .. path .. " x")
+        os.remove(path)
+        t.eq(out, "false\tx\t1\n")
+        t.eq(rc, 7)
+    end)
+
+    t.test("- reads the script from standard input", function()
+        local out, rc = run("echo 'print(\"from stdin\", ...)' | " .. bin .. " - q")
+        t.eq(out, "from stdin\tq\n")
+        t.eq(rc, 0)
+    end)
+
+    t.test("uncaught errors print a traceback and exit 1", function()
+        local out, rc = run(bin .. " -e 'local function f() error(\"kaput\") end f()'")
+        t.eq(rc, 1)
+        t.ok(out:find("kaput", 1, true), out)
+        t.ok(out:find("stack traceback", 1, true), out)
+    end)
+
+    t.test("globals are strict", function()
+        local out, rc = run(bin .. " -e 'print(regoin)'")
+        t.eq(rc, 1)
+        t.ok(out:find("undeclared global 'regoin'", 1, true), out)
+        out, rc = run(bin .. " -e 'x = 1'")
+        t.eq(rc, 1)
+        t.ok(out:find("assignment to undeclared global 'x'", 1, true), out)
+        out, rc = run(bin .. " -e 'rawset(_G, \"y\", 2) print(y)'")
+        t.eq({ out, rc }, { "2\n", 0 })
+    end)
+
+    t.test("-v and -h", function()
+        local out, rc = run(bin .. " -v")
+        t.eq(rc, 0)
+        t.ok(out:match("^mfakit %d+%.%d+%.%d+ %(Lua 5%.4"), out)
+        out, rc = run(bin .. " -h")
+        t.eq(rc, 0)
+        t.ok(out:find("usage: mfakit", 1, true), out)
+    end)
+
+    t.test("global options are parsed and checked", function()
+        local out, rc = run(bin .. " --region eu-west-1 --output json --trace -e " ..
+            "'local c = require \"mfakit.config\" print(c.region, c.output, c.trace)'")
+        t.eq({ out, rc }, { "eu-west-1\tjson\ttrue\n", 0 })
+        out, rc = run(bin .. " --output xml -e ''")
+        t.eq(rc, 2)
+        t.ok(out:find("--output must be text or json", 1, true), out)
+        out, rc = run(bin .. " --bogus -e ''")
+        t.eq(rc, 2)
+        t.ok(out:find("unknown option --bogus", 1, true), out)
+    end)
+
+    t.test("a missing script is one clear line", function()
+        local out, rc = run(bin .. " /nonexistent/x.lua")
+        t.eq(rc, 1)
+        t.eq(select(2, out:gsub("\n", "")), 1)
+        t.ok(out:find("cannot open /nonexistent/x.lua", 1, true), out)
+    end)
+
+    t.test("a task that fails unobserved fails the run", function()
+        local out, rc = run(bin .. " -e 'require(\"mfakit.task\").spawn(function() error(\"lost\") end)'")
+        t.eq(rc, 1)
+        t.ok(out:find("lost", 1, true), out)
+    end)
+end
