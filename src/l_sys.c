@@ -47,6 +47,17 @@ static int sys_sleep(lua_State *L)
     return 0;
 }
 
+/* setenv(name, value|nil): for tests and child processes */
+static int sys_setenv(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    int r = lua_isnoneornil(L, 2) ? unsetenv(name) : setenv(name, luaL_checkstring(L, 2), 1);
+    if (r != 0)
+        return host_fail(L, "SetenvFailed", "%s: %s", name, strerror(errno));
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 static int sys_isatty(lua_State *L)
 {
     lua_pushboolean(L, isatty((int)luaL_optinteger(L, 1, 0)));
@@ -283,6 +294,7 @@ static const luaL_Reg sys_functions[] = {
     {"monotonic", sys_monotonic},
     {"sleep", sys_sleep},
     {"isatty", sys_isatty},
+    {"setenv", sys_setenv},
     {"getpid", sys_getpid},
     {"read_secret", sys_read_secret},
     {"write_file_atomic", sys_write_file_atomic},

@@ -1,0 +1,183 @@
+-- mfakit.aws: AWS clients for Cognito user pools (JSON 1.1), IAM, SNS and
+-- STS (query protocol).
+--   local iam = aws.client("iam", opts)
+--   local out, err = iam:call("GetRole", { RoleName = "x" })   -- out | nil, err
+-- opts: region, profile, endpoint, access_key, secret_key, session_token,
+--   max_attempts (3), retry_base (1 s), timeout (60 s).
+-- Any operation works by name. Parameters are shaped as in the AWS API
+-- reference; results as the AWS SDKs return them. A second return value
+-- gives {request_id, status, attempts}. Errors are `nil, err` with err.code,
+-- err.message, err.status, err.request_id, err.retryable, err.operation.
+-- Cognito's public operations (InitiateAuth, RespondToAuthChallenge, SignUp,
+-- the ones that take an access token) are sent unsigned, as the SDKs do.
+local http = require "mfakit.http"
+local sigv4 = require "mfakit.sigv4"
+local task = require "mfakit.task"
+local errors = require "mfakit.errors"
+local redact = require "mfakit.redact"
+local sys = require "mfakit.sys"
+local query = require "mfakit.aws.query"
+local jsonrpc = require "mfakit.aws.jsonrpc"
+local retry = require "mfakit.aws.retry"
+local credentials = require "mfakit.aws.credentials"
+local endpoints = require "mfakit.aws.endpoints"
+
+local M = {}
+
+M.credentials = credentials.resolve
+M.region = endpoints.region
+M.endpoint = endpoints.endpoint
+
+local HINTS = {
+    ["cognito-idp"] = "mfakit.aws.hints.cognito_idp",
+    iam = "mfakit.aws.hints.iam", sns = "mfakit.aws.hints.sns", sts = "mfakit.aws.hints.sts",
+}
+
+local Client = {}
+Client.__index = Client
+Client.__name = "mfakit.aws.client"
+
+function M.client(service, opts)
+    if type(service) ~= "string" then error("aws.client: service name expected", 2) end
+    if not HINTS[service] then
+        error("aws.client: unknown service '" .. service .. "' (known: cognito-idp, iam, sns, sts)", 2)
+    end
+    if opts ~= nil and type(opts) ~= "table" then error("aws.client: options must be a table", 2) end
+    opts = opts or {}
+    if opts.max_attempts ~= nil and (math.type(opts.max_attempts) ~= "integer" or opts.max_attempts < 1) then
+        error("aws.client: max_attempts must be a positive integer", 2)
+    end
+    return setmetatable({ service = service, opts = opts, hints = require(HINTS[service]),
+                          clock_offset = 0 }, Client)
+end
+
+-- Region, endpoint and signing region, resolved once on first use.
+function Client:resolve()
+    if self.url then return true end
+    local region, err = endpoints.region(self.opts)
+    if not region then return nil, err end
+    self.region = region
+    self.url, self.signing_region = endpoints.endpoint(self.service, region, self.opts)
+    if not self.url:match("^https?://[^/]") then
+        return errors.fail("InvalidEndpoint", "endpoint '%s' is not an http(s) URL", self.url)
+    end
+    return true
+end
+
+local function snippet(body, content_type)
+    local s = body:gsub("<[^>]*>", " "):gsub("%s+", " "):gsub("^ ", "")
+    if #s > 120 then s = s:sub(1, 117) .. "..." end
+    return string.format("%s%s", content_type and ("(" .. content_type .. ") ") or "", redact.text(s))
+end
+
+function Client:error_from(operation, r)
+    local e
+    if self.hints.protocol == "json" then e = jsonrpc.error_of(r.headers, r.body) end
+    e = e or query.error_of(r.body)
+    if not e then
+        e = { code = r.status >= 500 and "ServiceError" or "UnexpectedResponse",
+              message = string.format("HTTP %d with a body that is not an AWS error: %s", r.status,
+                  #r.body > 0 and snippet(r.body, r.headers["content-type"]) or "(empty)") }
+    end
+    return errors.new{
+        code = e.code, message = redact.text(e.message), status = r.status,
+        request_id = r.headers["x-amzn-requestid"] or r.headers["x-amz-request-id"] or e.request_id,
+        retryable = retry.retryable(r.status, e.code),
+        operation = self.service .. ":" .. operation,
+        date = r.headers["date"],
+    }
+end
+
+-- Builds the HTTP request for one attempt (signed afresh each time, so the
+-- signature's date is current).
+function Client:build(operation, body, creds)
+    local headers = {}
+    if self.hints.protocol == "json" then
+        headers["content-type"] = jsonrpc.content_type
+        headers["x-amz-target"] = self.hints.target_prefix .. "." .. operation
+    else
+        headers["content-type"] = "application/x-www-form-urlencoded; charset=utf-8"
+    end
+    local url = self.url:gsub("/*$", "/")
+    if not creds then return { method = "POST", url = url, headers = headers, body = body } end
+    local signed = sigv4.sign{
+        method = "POST", url = url, body = body, headers = headers,
+        region = self.signing_region, service = self.hints.signing_name,
+        access_key = creds.access_key, secret_key = creds.secret_key, session_token = creds.session_token,
+        time = math.floor(sys.now() + self.clock_offset),
+    }
+    return { method = "POST", url = url, headers = signed.headers, body = body }
+end
+
+-- RFC 1123 date ("Sat, 28 Nov 2026 05:19:24 GMT") -> Unix seconds
+local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8, Sep = 9,
+                 Oct = 10, Nov = 11, Dec = 12 }
+function M.parse_http_date(s)
+    local d, mon, y, h, mi, sec = tostring(s):match("(%d+) (%a+) (%d+) (%d+):(%d+):(%d+)")
+    if not d or not MONTHS[mon] then return nil end
+    return credentials._parse_time(string.format("%04d-%02d-%02dT%s:%s:%s", tonumber(y), MONTHS[mon],
+        tonumber(d), h, mi, sec))
+end
+
+local SKEW_CODES = { RequestTimeTooSkewed = true, RequestExpired = true, InvalidSignatureException = true,
+                     SignatureDoesNotMatch = true, AuthFailure = true }
+
+function Client:call(operation, params)
+    if type(operation) ~= "string" or not operation:match("^%u%w*$") then
+        error("aws: operation name expected (like \"GetRole\"), got " .. tostring(operation), 2)
+    end
+    if params ~= nil and type(params) ~= "table" then error("aws: parameters must be a table", 2) end
+    local ok, err = self:resolve()
+    if not ok then return nil, err end
+    local creds
+    if not self.hints.unsigned[operation] then
+        creds, err = credentials.resolve(self.opts)
+        if not creds then return nil, err end
+    end
+    local body
+    if self.hints.protocol == "json" then
+        body = jsonrpc.encode(params, self.hints)
+    else
+        body = query.encode(operation, params, self.hints)
+    end
+    local max = self.opts.max_attempts or 3
+    local skew_fixed = false
+    local attempt = 0
+    while true do
+        attempt = attempt + 1
+        local req = self:build(operation, body, creds)
+        req.timeout = self.opts.timeout
+        local r
+        r, err = http.request(req)
+        if r and r.status >= 200 and r.status < 300 then
+            local out, rid
+            if self.hints.protocol == "json" then
+                out, err = jsonrpc.decode(operation, r.body)
+                rid = r.headers["x-amzn-requestid"]
+            else
+                out, rid = query.decode(operation, r.body, self.hints)
+                if not out then err = rid end
+            end
+            if not out then
+                err.status, err.operation = r.status, self.service .. ":" .. operation
+                return nil, err
+            end
+            return out, { request_id = rid or r.headers["x-amzn-requestid"], status = r.status, attempts = attempt }
+        end
+        if r then err = self:error_from(operation, r) else err.operation = self.service .. ":" .. operation end
+        err.attempts = attempt
+        -- A signature refused for the time: correct our clock from the
+        -- server's Date header once, as the SDKs do, and try again.
+        local server_time = r and SKEW_CODES[err.code] and M.parse_http_date(r.headers["date"])
+        if server_time and not skew_fixed and math.abs(server_time - sys.now()) > 240 then
+            self.clock_offset = server_time - sys.now()
+            skew_fixed = true
+        elseif not err.retryable or attempt >= max then
+            return nil, err
+        else
+            task.sleep(retry.delay(attempt, self.opts.retry_base))
+        end
+    end
+end
+
+return M
