@@ -13,7 +13,7 @@ LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lm
 LUA_SRC   := $(shell find lua -name '*.lua' | sort)
 OBJ       := $(patsubst src/%.c,$(BUILD)/%.o,$(wildcard src/*.c)) $(BUILD)/bundle.o
 
-.PHONY: all test check asan valgrind lint fmt bench install deps clean demo vectors
+.PHONY: all test check asan valgrind lint fmt bench install deps clean demo vectors fuzz
 
 all: $(BIN)
 
@@ -62,6 +62,17 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mfakit
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mfakit
 	cp -r scripts $(DESTDIR)$(PREFIX)/share/mfakit/
+
+# Regenerates the known-answer vectors from implementations we did not
+# write (npm packages: amazon-cognito-identity-js, @smithy/signature-v4;
+# Node's own base64), then the AWS shape hints from botocore's models.
+vectors:
+	cd tests/oracle && npm install --no-audit --no-fund && node gen_sigv4.js && node gen_srp.js && node gen_base64.js
+	python3 tools/gen_aws_hints.py
+
+# libFuzzer targets (clang); see fuzz/README.md.
+fuzz:
+	fuzz/build
 
 # Build and test dependencies, from Debian's packages.
 deps:

@@ -110,8 +110,7 @@ static int search_bundle(lua_State *L)
         if (f) {
             fclose(f);
             if (luaL_loadfile(L, path) != LUA_OK)
-                return luaL_error(L, "error loading module '%s':\n\t%s", name,
-                                  lua_tostring(L, -1));
+                return luaL_error(L, "error loading module '%s':\n\t%s", name, lua_tostring(L, -1));
             lua_pushvalue(L, -2);
             return 2;
         }
@@ -164,8 +163,9 @@ static int strict_index(lua_State *L)
 
 static int strict_newindex(lua_State *L)
 {
-    return luaL_error(L, "assignment to undeclared global '%s' (use a local, or rawset(_G, name, value))",
-                      luaL_tolstring(L, 2, NULL));
+    return luaL_error(
+        L, "assignment to undeclared global '%s' (use a local, or rawset(_G, name, value))",
+        luaL_tolstring(L, 2, NULL));
 }
 
 static void make_globals_strict(lua_State *L)

@@ -36,7 +36,7 @@ static void add_header_line(lua_State *L, int keep, size_t *n, const char *name)
                   "header values must not contain line breaks");
     luaL_argcheck(L, *n < MAX_HEADERS, 1, "too many headers");
     lua_pushfstring(L, "%s: %s", name, v);
-    lua_rawseti(L, keep, (lua_Integer)++*n);
+    lua_rawseti(L, keep, (lua_Integer)++ * n);
 }
 
 /* Collects "Name: value" lines from the headers table (a value may be an
@@ -167,10 +167,12 @@ static const char *transport_code(int e, int *retryable)
     case CURLE_SSL_CERTPROBLEM:
         *retryable = 0;
         return "TLSError";
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
         *retryable = 0;
         return "InvalidURL";
+    case CURLE_UNSUPPORTED_PROTOCOL: /* also what a garbled status line gives */
+        *retryable = 0;
+        return "ProtocolError";
     default:
         return "NetworkError";
     }

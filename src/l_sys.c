@@ -133,8 +133,8 @@ static int sys_write_file_atomic(lua_State *L)
         return host_fail(L, "WriteFailed", "cannot replace %s: %s", path, strerror(e));
     }
     const char *slash = strrchr(path, '/');
-    const char *dir = slash ? lua_pushlstring(L, path, slash == path ? 1 : (size_t)(slash - path))
-                            : ".";
+    const char *dir =
+        slash ? lua_pushlstring(L, path, slash == path ? 1 : (size_t)(slash - path)) : ".";
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
@@ -241,7 +241,9 @@ static int sys_wait(lua_State *L)
         return 1;
     }
     lua_pushboolean(L, 1);
-    lua_pushinteger(L, r < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    lua_pushinteger(L, r < 0               ? -1
+                       : WIFEXITED(status) ? WEXITSTATUS(status)
+                                           : 128 + WTERMSIG(status));
     return 2;
 }
 

@@ -139,7 +139,8 @@ static int setup_easy(struct transfer *t, const struct loop_request *req)
 
     const char *method = req->method ? req->method : "GET";
     if (req->body) {
-        ok &= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) == CURLE_OK;
+        ok &=
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) == CURLE_OK;
         ok &= curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body) == CURLE_OK;
         if (strcmp(method, "POST") != 0)
             ok &= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
@@ -242,20 +243,28 @@ static void finish(struct loop *loop, CURLMsg *msg)
     loop->done_tail = r;
 }
 
-int loop_poll(struct loop *loop, int timeout_ms)
+static void collect_done(struct loop *loop)
 {
-    int still = 0;
-    curl_multi_perform(loop->multi, &still);
-    if (timeout_ms > 0 && !loop->done_head) {
-        /* unlike curl_multi_wait, this waits the full timeout with no transfers */
-        curl_multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
-        curl_multi_perform(loop->multi, &still);
-    }
     CURLMsg *msg;
     int left;
     while ((msg = curl_multi_info_read(loop->multi, &left)))
         if (msg->msg == CURLMSG_DONE)
             finish(loop, msg);
+}
+
+int loop_poll(struct loop *loop, int timeout_ms)
+{
+    int still = 0;
+    curl_multi_perform(loop->multi, &still);
+    /* A transfer may have ended in that perform: never block with its
+     * message still unread. */
+    collect_done(loop);
+    if (timeout_ms > 0 && !loop->done_head) {
+        /* unlike curl_multi_wait, this waits the full timeout with no transfers */
+        curl_multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
+        curl_multi_perform(loop->multi, &still);
+        collect_done(loop);
+    }
     return loop->count;
 }
 

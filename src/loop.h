@@ -16,9 +16,9 @@ struct loop_request {
     size_t header_count;
     const char *body; /* may be NULL */
     size_t body_len;
-    long timeout_ms;        /* whole transfer; 0 = none */
+    long timeout_ms;         /* whole transfer; 0 = none */
     long connect_timeout_ms; /* 0 = libcurl's default */
-    const char *ca_bundle;  /* NULL = system default; verification is always on */
+    const char *ca_bundle;   /* NULL = system default; verification is always on */
 };
 
 struct loop_buf {
@@ -31,7 +31,7 @@ struct loop_result {
     long status;             /* 0 when the transfer failed */
     struct loop_buf headers; /* raw header block of the final response */
     struct loop_buf body;
-    int error;               /* 0, or a CURLcode */
+    int error; /* 0, or a CURLcode */
     char error_text[256];
     double total_seconds;
     struct loop_result *next;

@@ -41,6 +41,8 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, status, body=b"", headers=None, truncate=False):
         if isinstance(body, str):
             body = body.encode()
+        if status in (204, 304):
+            body = b""  # these never carry a body (RFC 9110)
         self.send_response(status)
         headers = headers or {}
         for k, v in headers.items():

@@ -1,6 +1,7 @@
 -- tests/run.lua: the test harness, run by mfakit itself.
 --   mfakit tests/run.lua [pattern]
--- Loads every tests/test_*.lua (or those whose name contains `pattern`).
+-- Loads every tests/test_*.lua (or those whose name contains one of the
+-- comma-separated words in `pattern`).
 -- Each file returns function(t); t.test(name, fn) registers a case, which
 -- runs as its own task (so it may do HTTP). Prints a TAP-like line per case
 -- and closes with "N passed, N failed, N skipped"; exits 1 if any failed.
@@ -12,7 +13,11 @@ local function list_tests()
     local p = assert(io.popen("ls tests/test_*.lua 2>/dev/null"))
     local files = {}
     for line in p:lines() do
-        if not pattern or line:find(pattern, 1, true) then files[#files + 1] = line end
+        local wanted = not pattern
+        for word in (pattern or ""):gmatch("[^,]+") do
+            if line:find(word, 1, true) then wanted = true end
+        end
+        if wanted then files[#files + 1] = line end
     end
     p:close()
     table.sort(files)

@@ -211,7 +211,6 @@ return function(t)
         local http = require "mfakit.http"
         return json.decode(assert(http.request{ url = fault .. "/_requests" }).body)
     end
-    local fast = opts{ retry_base = 0.01 }
 
     t.test("retries: 500, 503 and throttling are retried up to max attempts", function()
         need(fault, "MFAKIT_TEST_FAULT")

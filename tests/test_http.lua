@@ -94,6 +94,17 @@ return function(t)
         t.eq(r.status, 204)
     end)
 
+    t.test("a URL that is not http(s) is InvalidURL", function()
+        t.fails("InvalidURL", http.request{ url = "ftp://127.0.0.1/x" })
+        t.fails("InvalidURL", http.request{ url = "127.0.0.1:80/x" })
+    end)
+
+    t.test("a 204 answer has no body and the connection stays usable", function()
+        need()
+        t.eq(assert(http.request{ url = base .. "/status/204" }).body, "")
+        t.eq(assert(http.request{ url = base .. "/status/200" }).status, 200)
+    end)
+
     t.test("misuse raises", function()
         t.raises("table expected", http.request, "http://x")
         t.raises("url must be a string", http.request, {})

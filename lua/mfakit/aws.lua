@@ -100,12 +100,13 @@ function Client:build(operation, body, creds)
     end
     local url = self.url:gsub("/*$", "/")
     if not creds then return { method = "POST", url = url, headers = headers, body = body } end
-    local signed = sigv4.sign{
+    local signed, err = sigv4.sign{
         method = "POST", url = url, body = body, headers = headers,
         region = self.signing_region, service = self.hints.signing_name,
         access_key = creds.access_key, secret_key = creds.secret_key, session_token = creds.session_token,
         time = math.floor(sys.now() + self.clock_offset),
     }
+    if not signed then return nil, err end
     return { method = "POST", url = url, headers = signed.headers, body = body }
 end
 
@@ -145,9 +146,13 @@ function Client:call(operation, params)
     local attempt = 0
     while true do
         attempt = attempt + 1
-        local req = self:build(operation, body, creds)
+        local req, r
+        req, err = self:build(operation, body, creds)
+        if not req then
+            err.operation = self.service .. ":" .. operation
+            return nil, err
+        end
         req.timeout = self.opts.timeout
-        local r
         r, err = http.request(req)
         if r and r.status >= 200 and r.status < 300 then
             local out, rid

@@ -64,6 +64,9 @@ end
 
 function M.request(req)
     check(req)
+    if not req.url:match("^[Hh][Tt][Tt][Pp][Ss]?://[^/]") then
+        return errors.fail("InvalidURL", "'%s' is not an http:// or https:// URL", redact.text(req.url))
+    end
     local started = sys.monotonic()
     local id, err = loop.start{
         method = req.method or (req.body and "POST" or "GET"),

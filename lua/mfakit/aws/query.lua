@@ -192,10 +192,12 @@ end
 function M.decode(operation, body, hints)
     local doc, err = xml.decode(body)
     if not doc then
-        return errors.fail("InvalidResponse", "%s: the answer is not valid XML (%s)", operation, err and err.message or "?")
+        return errors.fail("InvalidResponse", "%s: the answer is not valid XML (%s)", operation,
+            err and err.message or "?")
     end
     if doc.tag ~= operation .. "Response" then
-        return errors.fail("InvalidResponse", "%s: expected <%sResponse>, got <%s>", operation, operation, tostring(doc.tag))
+        return errors.fail("InvalidResponse", "%s: expected <%sResponse>, got <%s>", operation, operation,
+            tostring(doc.tag))
     end
     local rid = find(doc, "RequestId")
     local result = find(doc, operation .. "Result")
