@@ -21,6 +21,7 @@ static const luaL_Reg c_modules[] = {
     {"mfakit.srp", luaopen_mfakit_srp},
     {"mfakit.totp", luaopen_mfakit_totp},
     {"mfakit.sys", luaopen_mfakit_sys},
+    {"mfakit.rsa", luaopen_mfakit_rsa},
     {NULL, NULL},
 };
 

@@ -80,37 +80,73 @@ static int64_t field_time(lua_State *L, int arg)
     return t;
 }
 
-/* Decodes the Base32 secret at `arg` into a malloc'd buffer (cleanse and
- * free it), or pushes nil, err and returns NULL. */
-static unsigned char *check_secret(lua_State *L, int arg, size_t *key_len)
+/* Secrets up to this many decoded bytes (a 409-character Base32 text) are
+ * decoded on the stack; longer ones are malloc'd. */
+#define KEY_STACK 256
+
+struct secret {
+    unsigned char *key; /* buf, or malloc'd */
+    size_t len;
+    unsigned char buf[KEY_STACK];
+};
+
+/* Decodes the Base32 secret at `arg` into `sec` (release it with
+ * free_secret), or pushes nil, err and returns 0. */
+static int check_secret(lua_State *L, int arg, struct secret *sec)
 {
     size_t len;
     const char *s = luaL_checklstring(L, arg, &len);
-    unsigned char *key = malloc(len * 5 / 8 + 1);
-    if (!key) {
-        luaL_error(L, "out of memory");
-        return NULL;
-    }
-    if (totp_b32_decode(s, len, key, key_len) != 0 || *key_len == 0) {
-        free(key);
+    sec->key = sec->buf;
+    sec->len = 0;
+    if (len * 5 / 8 + 1 > sizeof sec->buf && !(sec->key = malloc(len * 5 / 8 + 1)))
+        return luaL_error(L, "out of memory");
+    if (totp_b32_decode(s, len, sec->key, &sec->len) != 0 || sec->len == 0) {
+        if (sec->key != sec->buf)
+            free(sec->key);
         host_fail(L, "InvalidBase32", "the TOTP secret is not Base32 (RFC 4648)");
-        return NULL;
+        return 0;
     }
-    return key;
+    return 1;
 }
 
-static void free_secret(unsigned char *key, size_t len)
+static void free_secret(struct secret *sec)
 {
-    OPENSSL_cleanse(key, len);
-    free(key);
+    OPENSSL_cleanse(sec->key, sec->len);
+    if (sec->key != sec->buf)
+        free(sec->key);
 }
 
-static int push_value(lua_State *L, unsigned char *key, size_t key_len, uint64_t counter,
+/* The module's generator, its first upvalue: it stays keyed with the last
+ * secret, so a loop over one secret does not redo HMAC's key set-up. */
+#define GEN_MT "mfakit.totp.generator"
+
+struct l_gen {
+    struct totp_gen *g;
+};
+
+static struct totp_gen *generator(lua_State *L)
+{
+    struct l_gen *ud = lua_touserdata(L, lua_upvalueindex(1));
+    if (!ud->g && !(ud->g = totp_gen_new()))
+        luaL_error(L, "OpenSSL has no HMAC");
+    return ud->g;
+}
+
+static int gen_gc(lua_State *L)
+{
+    struct l_gen *ud = luaL_checkudata(L, 1, GEN_MT);
+    totp_gen_free(ud->g);
+    ud->g = NULL;
+    return 0;
+}
+
+static int push_value(lua_State *L, struct totp_gen *gen, struct secret *sec, uint64_t counter,
                       const struct options *o)
 {
     char code[TOTP_DIGITS_MAX + 1];
-    int rc = totp_generate(key, key_len, counter, o->digits, (enum totp_alg)o->alg, code);
-    free_secret(key, key_len);
+    int rc =
+        totp_gen_code(gen, sec->key, sec->len, counter, o->digits, (enum totp_alg)o->alg, code);
+    free_secret(sec);
     if (rc != 0)
         return host_fail(L, "CryptoError", "HMAC failed");
     lua_pushstring(L, code);
@@ -119,7 +155,7 @@ static int push_value(lua_State *L, unsigned char *key, size_t key_len, uint64_t
 
 static int totp_code(lua_State *L)
 {
-    size_t key_len = 0;
+    struct secret sec;
     int64_t t;
     int opts = 3;
     /* totp.code(secret, {time =, ...}) reads as well as (secret, time, {...}) */
@@ -130,34 +166,35 @@ static int totp_code(lua_State *L)
         t = lua_isnoneornil(L, 2) ? (int64_t)time(NULL) : to_time(L, luaL_checknumber(L, 2), 2);
     }
     struct options o = check_options(L, opts);
-    unsigned char *key = check_secret(L, 1, &key_len);
-    if (!key)
+    struct totp_gen *gen = generator(L);
+    if (!check_secret(L, 1, &sec))
         return 2;
-    return push_value(L, key, key_len, totp_counter(t, o.period), &o);
+    return push_value(L, gen, &sec, totp_counter(t, o.period), &o);
 }
 
 static int totp_hotp(lua_State *L)
 {
-    size_t key_len = 0;
+    struct secret sec;
     lua_Integer counter = luaL_checkinteger(L, 2);
     luaL_argcheck(L, counter >= 0, 2, "counter must be non-negative");
     struct options o = check_options(L, 3);
-    unsigned char *key = check_secret(L, 1, &key_len);
-    if (!key)
+    struct totp_gen *gen = generator(L);
+    if (!check_secret(L, 1, &sec))
         return 2;
-    return push_value(L, key, key_len, (uint64_t)counter, &o);
+    return push_value(L, gen, &sec, (uint64_t)counter, &o);
 }
 
 static int totp_verify(lua_State *L)
 {
-    size_t key_len = 0, code_len;
+    struct secret sec;
+    size_t code_len;
     const char *code = luaL_checklstring(L, 2, &code_len);
     struct options o = check_options(L, 3);
     int64_t t = field_time(L, 3);
     lua_Integer window = lua_istable(L, 3) ? opt_integer(L, 3, "window", 1) : 1;
     luaL_argcheck(L, window >= 0 && window <= WINDOW_MAX, 3, "field 'window' must be 0 to 100");
-    unsigned char *key = check_secret(L, 1, &key_len);
-    if (!key)
+    struct totp_gen *gen = generator(L);
+    if (!check_secret(L, 1, &sec))
         return 2;
     uint64_t now = totp_counter(t, o.period);
     int matched = 0, failed = 0;
@@ -168,7 +205,8 @@ static int totp_verify(lua_State *L)
         char want[TOTP_DIGITS_MAX + 1];
         if (d < 0 && (uint64_t)-d > now)
             continue; /* before the epoch */
-        if (totp_generate(key, key_len, now + (uint64_t)d, o.digits, (enum totp_alg)o.alg, want)) {
+        if (totp_gen_code(gen, sec.key, sec.len, now + (uint64_t)d, o.digits, (enum totp_alg)o.alg,
+                          want)) {
             failed = 1;
             continue;
         }
@@ -178,7 +216,7 @@ static int totp_verify(lua_State *L)
         matched |= same;
         OPENSSL_cleanse(want, sizeof want);
     }
-    free_secret(key, key_len);
+    free_secret(&sec);
     if (failed)
         return host_fail(L, "CryptoError", "HMAC failed");
     lua_pushboolean(L, matched);
@@ -222,7 +260,8 @@ static const char *label_field(lua_State *L, const char *name, int required, siz
 
 static int totp_uri(lua_State *L)
 {
-    size_t secret_len = 0, account_len = 0, issuer_len = 0, key_len = 0;
+    size_t secret_len = 0, account_len = 0, issuer_len = 0;
+    struct secret sec;
     luaL_checktype(L, 1, LUA_TTABLE);
     struct options o = check_options(L, 1);
     const char *account = label_field(L, "account", 1, &account_len);
@@ -230,10 +269,9 @@ static int totp_uri(lua_State *L)
     lua_getfield(L, 1, "secret");
     const char *secret = lua_tolstring(L, -1, &secret_len);
     luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, 1, "field 'secret': string expected");
-    unsigned char *key = check_secret(L, lua_gettop(L), &key_len);
-    if (!key)
+    if (!check_secret(L, lua_gettop(L), &sec))
         return 2;
-    free_secret(key, key_len);
+    free_secret(&sec);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, "otpauth://totp/");
@@ -305,6 +343,14 @@ static const luaL_Reg totp_functions[] = {
 
 int luaopen_mfakit_totp(lua_State *L)
 {
-    luaL_newlib(L, totp_functions);
+    luaL_newlibtable(L, totp_functions);
+    struct l_gen *ud = lua_newuserdatauv(L, sizeof *ud, 0);
+    ud->g = NULL; /* made on first use: loading the module stays cheap */
+    if (luaL_newmetatable(L, GEN_MT)) {
+        lua_pushcfunction(L, gen_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    luaL_setfuncs(L, totp_functions, 1);
     return 1;
 }

@@ -1,11 +1,13 @@
 /* totp.c: RFC 4226 HOTP, RFC 6238 TOTP and RFC 4648 Base32. */
 #include "totp.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 static const char b32_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -38,24 +40,98 @@ const char *totp_alg_name(enum totp_alg alg)
     return alg_names[alg];
 }
 
-int totp_generate(const unsigned char *key, size_t key_len, uint64_t counter, int digits,
-                  enum totp_alg alg, char *out)
+/* The HMAC implementation is fetched once: a fetch by name takes locks and
+ * walks the provider store, which cost more than the HMAC itself. */
+static EVP_MAC *hmac_impl;
+static CRYPTO_ONCE hmac_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void hmac_fetch(void)
 {
+    hmac_impl = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+struct totp_gen {
+    EVP_MAC_CTX *mac; /* keyed with key/alg below, or NULL */
+    int alg;
+    size_t key_len;
+    unsigned char *key; /* a copy, to tell whether the next key is the same */
+};
+
+struct totp_gen *totp_gen_new(void)
+{
+    if (!CRYPTO_THREAD_run_once(&hmac_once, hmac_fetch) || !hmac_impl)
+        return NULL;
+    return calloc(1, sizeof(struct totp_gen));
+}
+
+static void gen_forget(struct totp_gen *g)
+{
+    EVP_MAC_CTX_free(g->mac); /* OpenSSL cleanses the HMAC pads it held */
+    if (g->key)
+        OPENSSL_clear_free(g->key, g->key_len);
+    g->mac = NULL;
+    g->key = NULL;
+    g->key_len = 0;
+}
+
+void totp_gen_free(struct totp_gen *g)
+{
+    if (!g)
+        return;
+    gen_forget(g);
+    free(g);
+}
+
+/* Keys the MAC with `key` unless it already is: HMAC's key set-up hashes
+ * two padded blocks, as much work as the code itself. */
+static int gen_rekey(struct totp_gen *g, const unsigned char *key, size_t key_len,
+                     enum totp_alg alg)
+{
+    /* A NULL key means "keep the old key" to EVP_MAC_init, so an empty key
+     * must still be a real pointer. */
     static const unsigned char empty[1];
-    const EVP_MD *md = alg == TOTP_SHA512   ? EVP_sha512()
-                       : alg == TOTP_SHA256 ? EVP_sha256()
-                                            : EVP_sha1();
+    if (g->mac && g->alg == (int)alg && g->key_len == key_len &&
+        CRYPTO_memcmp(g->key, key_len ? key : empty, key_len) == 0)
+        return EVP_MAC_init(g->mac, NULL, 0, NULL);
+    gen_forget(g);
+    char digest[8];
+    snprintf(digest, sizeof digest, "%s", alg_names[alg]);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    g->key = OPENSSL_malloc(key_len ? key_len : 1);
+    g->mac = EVP_MAC_CTX_new(hmac_impl);
+    if (!g->key || !g->mac || !EVP_MAC_init(g->mac, key_len ? key : empty, key_len, params)) {
+        OPENSSL_free(g->key);
+        g->key = NULL;
+        gen_forget(g);
+        return 0;
+    }
+    memcpy(g->key, key_len ? key : empty, key_len);
+    g->key_len = key_len;
+    g->alg = (int)alg;
+    return 1;
+}
+
+int totp_gen_code(struct totp_gen *g, const unsigned char *key, size_t key_len, uint64_t counter,
+                  int digits, enum totp_alg alg, char *out)
+{
     unsigned char msg[8], mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    if (digits < TOTP_DIGITS_MIN || digits > TOTP_DIGITS_MAX)
+    size_t mac_len = 0;
+    if (digits < TOTP_DIGITS_MIN || digits > TOTP_DIGITS_MAX || alg < TOTP_SHA1 ||
+        alg > TOTP_SHA512)
         return -1;
     /* RFC 4226 §5.2: the counter is 8 bytes, big-endian */
     for (int i = 7; i >= 0; i--) {
         msg[i] = (unsigned char)(counter & 0xff);
         counter >>= 8;
     }
-    if (!HMAC(md, key_len ? key : empty, (int)key_len, msg, sizeof msg, mac, &mac_len))
+    if (!gen_rekey(g, key, key_len, alg) || !EVP_MAC_update(g->mac, msg, sizeof msg) ||
+        !EVP_MAC_final(g->mac, mac, &mac_len, sizeof mac) || mac_len < 20) {
+        gen_forget(g);
         return -1;
+    }
     /* RFC 4226 §5.3: dynamic truncation to 31 bits */
     unsigned offset = mac[mac_len - 1] & 0x0f;
     uint64_t bin = ((uint64_t)(mac[offset] & 0x7f) << 24) | ((uint64_t)mac[offset + 1] << 16) |
@@ -74,19 +150,35 @@ int totp_generate(const unsigned char *key, size_t key_len, uint64_t counter, in
     return 0;
 }
 
+int totp_generate(const unsigned char *key, size_t key_len, uint64_t counter, int digits,
+                  enum totp_alg alg, char *out)
+{
+    struct totp_gen *g = totp_gen_new();
+    int rc = g ? totp_gen_code(g, key, key_len, counter, digits, alg, out) : -1;
+    totp_gen_free(g);
+    return rc;
+}
+
 uint64_t totp_counter(int64_t unix_seconds, int64_t period)
 {
     return (uint64_t)(unix_seconds / period);
 }
 
+/* Symbol values, any case; -1 outside the alphabet. A table, because a
+ * secret is decoded on every code. */
+#define B32_PAIR(i) ['A' + (i)] = (i) + 1, ['a' + (i)] = (i) + 1
+static const signed char b32_values[256] = {
+    B32_PAIR(0),  B32_PAIR(1),  B32_PAIR(2),  B32_PAIR(3),  B32_PAIR(4),  B32_PAIR(5),
+    B32_PAIR(6),  B32_PAIR(7),  B32_PAIR(8),  B32_PAIR(9),  B32_PAIR(10), B32_PAIR(11),
+    B32_PAIR(12), B32_PAIR(13), B32_PAIR(14), B32_PAIR(15), B32_PAIR(16), B32_PAIR(17),
+    B32_PAIR(18), B32_PAIR(19), B32_PAIR(20), B32_PAIR(21), B32_PAIR(22), B32_PAIR(23),
+    B32_PAIR(24), B32_PAIR(25), ['2'] = 27,   ['3'] = 28,   ['4'] = 29,   ['5'] = 30,
+    ['6'] = 31,   ['7'] = 32,
+};
+
 static int b32_value(int c)
 {
-    c = ascii_upper(c);
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= '2' && c <= '7')
-        return c - '2' + 26;
-    return -1;
+    return b32_values[c & 0xff] - 1; /* stored plus one, so 0 is "none" */
 }
 
 int totp_b32_decode(const char *in, size_t len, unsigned char *out, size_t *out_len)

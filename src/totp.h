@@ -26,6 +26,17 @@ const char *totp_alg_name(enum totp_alg alg);
 int totp_generate(const unsigned char *key, size_t key_len, uint64_t counter, int digits,
                   enum totp_alg alg, char *out);
 
+/* The same, reusing work across calls: a generator keeps the fetched HMAC
+ * and stays keyed with the last key (a copy of it, and the HMAC pads; both
+ * cleansed when the key changes and by totp_gen_free), so codes for one
+ * secret cost one HMAC each. Not thread-safe: one per thread or Lua state.
+ * totp_gen_new returns NULL if OpenSSL has no HMAC or memory is short. */
+struct totp_gen;
+struct totp_gen *totp_gen_new(void);
+void totp_gen_free(struct totp_gen *g);
+int totp_gen_code(struct totp_gen *g, const unsigned char *key, size_t key_len, uint64_t counter,
+                  int digits, enum totp_alg alg, char *out);
+
 /* RFC 6238 §4.2: T = floor((time - T0) / period), T0 = 0. */
 uint64_t totp_counter(int64_t unix_seconds, int64_t period);
 

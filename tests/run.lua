@@ -6,6 +6,7 @@
 -- runs as its own task (so it may do HTTP). Prints a TAP-like line per case
 -- and closes with "N passed, N failed, N skipped"; exits 1 if any failed.
 local task = require "mfakit.task"
+local redact = require "mfakit.redact"
 
 local pattern = arg[1]
 
@@ -26,7 +27,7 @@ end
 
 local function describe(v, depth)
     depth = depth or 0
-    if type(v) == "string" then return string.format("%q", v) end
+    if type(v) == "string" then return string.format("%q", redact.text(v)) end
     if type(v) ~= "table" or depth > 3 then return tostring(v) end
     local mt = getmetatable(v)
     if mt and mt.__tostring then return tostring(v) end

@@ -1,0 +1,185 @@
+-- tests/test_cognito_moto.lua: the login engine against moto. moto checks
+-- the challenge order, single-use sessions, SECRET_HASH on SRP, TOTP codes
+-- and the password policy, but accepts any SMS code and any SRP proof
+-- (docs/EMULATORS.md); those are checked against tests/fake_cognito.py.
+local aws = require "mfakit.aws"
+local cognito = require "mfakit.cognito"
+local totp = require "mfakit.totp"
+local sys = require "mfakit.sys"
+local task = require "mfakit.task"
+
+local function setup(t, endpoint, opts)
+    opts = opts or {}
+    local admin = aws.client("cognito-idp", { region = "us-east-1", endpoint = endpoint,
+                                              access_key = "testing", secret_key = "testing" })
+    local name = "login-" .. sys.getpid() .. "-" .. math.random(1e6)
+    local pool = assert(admin:call("CreateUserPool", { PoolName = name, MfaConfiguration = opts.mfa or "OPTIONAL",
+        SmsConfiguration = { SnsCallerArn = "arn:aws:iam::123456789012:role/sms", ExternalId = "x" },
+        Policies = { PasswordPolicy = { MinimumLength = 8, RequireUppercase = true, RequireLowercase = true,
+                                        RequireNumbers = true, RequireSymbols = false } } })).UserPool.Id
+    assert(admin:call("SetUserPoolMfaConfig", { UserPoolId = pool, MfaConfiguration = opts.mfa or "OPTIONAL",
+        SoftwareTokenMfaConfiguration = { Enabled = true },
+        SmsMfaConfiguration = { SmsAuthenticationMessage = "Your MFA code is {####}",
+            SmsConfiguration = { SnsCallerArn = "arn:aws:iam::123456789012:role/sms", ExternalId = "x" } } }))
+    local client = assert(admin:call("CreateUserPoolClient", { UserPoolId = pool, ClientName = name,
+        GenerateSecret = opts.secret or false,
+        ExplicitAuthFlows = { "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH" } }))
+        .UserPoolClient
+    local idp = cognito.new{ user_pool_id = pool, client_id = client.ClientId, client_secret = client.ClientSecret,
+                             endpoint = endpoint }
+    local user = { username = "alice-" .. math.random(1e6), password = "Passw0rdOk" }
+    assert(idp:sign_up{ username = user.username, password = user.password,
+        attributes = { email = user.username .. "@example.com", phone_number = "+15555550100" } })
+    assert(idp:confirm_sign_up{ username = user.username, code = "000000" })
+    t.ok(pool, "pool")
+    return idp, user, admin, pool
+end
+
+return function(t)
+    local moto = t.env("MFAKIT_TEST_MOTO")
+    local function need() if not moto then t.skip("MFAKIT_TEST_MOTO not set") end end
+
+    t.test("SRP sign-in without MFA meets PASSWORD_VERIFIER only; tokens verify against moto's JWKS", function()
+        need()
+        local idp, user = setup(t, moto)
+        local r = assert(idp:sign_in{ username = user.username, password = user.password })
+        t.eq(r.challenges, { "PASSWORD_VERIFIER" })
+        t.ok(r.tokens.AccessToken and r.tokens.IdToken and r.tokens.RefreshToken, "tokens")
+        local claims = assert(idp:verify_token(r.tokens.IdToken, { token_use = "id" }))
+        t.eq(claims.aud, idp.client_id)
+        local access = assert(idp:verify_token(r.tokens.AccessToken, { token_use = "access" }))
+        t.eq(access.client_id, idp.client_id)
+        t.fails("InvalidToken", idp:verify_token(r.tokens.IdToken, { token_use = "access" }))
+        local forged = r.tokens.IdToken:gsub("%.[^.]+$", ".AAAA")
+        t.fails("InvalidSignature", idp:verify_token(forged, { token_use = "id" }))
+        t.fails("TokenExpired", idp:verify_token(r.tokens.IdToken, { now = claims.exp + 10 }))
+    end)
+
+    t.test("USER_PASSWORD_AUTH, wrong password, unknown user", function()
+        need()
+        local idp, user = setup(t, moto)
+        local r = assert(idp:sign_in{ username = user.username, password = user.password, flow = "password" })
+        t.eq(r.challenges, {})
+        local err = t.fails("NotAuthorizedException", idp:sign_in{ username = user.username, password = "Wr0ngPassw",
+            flow = "password" })
+        t.ok(not tostring(err):find("Wr0ngPassw", 1, true), "password not in the error")
+        t.fails("UserNotFoundException", idp:sign_in{ username = "nobody-here", password = "x", flow = "password" })
+    end)
+
+    t.test("SMS MFA: enable, then SRP sign-in meets SMS_MFA (moto accepts any code)", function()
+        need()
+        local idp, user = setup(t, moto)
+        local r = assert(idp:sign_in{ username = user.username, password = user.password })
+        assert(idp:enable_sms_mfa(r.tokens.AccessToken))
+        local info = assert(idp:get_user(r.tokens.AccessToken))
+        t.eq({ info.sms_mfa, info.preferred_mfa }, { true, "SMS_MFA" })
+        local asked
+        r = assert(idp:sign_in{ username = user.username, password = user.password,
+            sms_code = function(ctx) asked = ctx.challenge; return "123456" end })
+        t.eq(r.challenges, { "PASSWORD_VERIFIER", "SMS_MFA" })
+        t.eq(asked, "SMS_MFA")
+        local err = t.fails("MissingInput", idp:sign_in{ username = user.username, password = user.password })
+        t.ok(err.message:find("SMS_MFA", 1, true), err.message)
+    end)
+
+    t.test("TOTP: setup in Cognito's order, then sign-in meets SOFTWARE_TOKEN_MFA with a real code", function()
+        need()
+        local idp, user = setup(t, moto)
+        local r = assert(idp:sign_in{ username = user.username, password = user.password })
+        local setup_out = assert(idp:setup_totp(r.tokens.AccessToken, { account = user.username }))
+        t.ok(setup_out.uri:find("^otpauth://totp/"), setup_out.uri)
+        local info = assert(idp:get_user(r.tokens.AccessToken))
+        t.eq({ info.totp_mfa, info.preferred_mfa }, { true, "SOFTWARE_TOKEN_MFA" })
+        -- moto checks the code (only the current 30 s step): wait out a step edge
+        if totp.seconds_left(30) < 3 then task.sleep(totp.seconds_left(30) + 0.2) end
+        r = assert(idp:sign_in{ username = user.username, password = user.password, totp_secret = setup_out.secret })
+        t.eq(r.challenges, { "PASSWORD_VERIFIER", "SOFTWARE_TOKEN_MFA" })
+        t.fails("CodeMismatchException", idp:sign_in{ username = user.username, password = user.password,
+            totp = function() return "000000" end })
+    end)
+
+    t.test("code sources: env:, file: (waits for the file), cmd:", function()
+        need()
+        local idp, user = setup(t, moto)
+        local r = assert(idp:sign_in{ username = user.username, password = user.password })
+        assert(idp:enable_sms_mfa(r.tokens.AccessToken))
+        sys.setenv("MFAKIT_TEST_SMS", "424242")
+        r = assert(idp:sign_in{ username = user.username, password = user.password, sms_code = "env:MFAKIT_TEST_SMS" })
+        sys.setenv("MFAKIT_TEST_SMS", nil)
+        t.eq(r.challenges, { "PASSWORD_VERIFIER", "SMS_MFA" })
+        local err = t.fails("CodeSourceFailed", idp:sign_in{ username = user.username, password = user.password,
+            sms_code = "env:MFAKIT_TEST_SMS" })
+        t.ok(err.message:find("MFAKIT_TEST_SMS", 1, true), err.message)
+        local path = os.getenv("MFAKIT_TEST_TMP") .. "/sms-code"
+        os.remove(path)
+        local writer = task.spawn(function()
+            task.sleep(0.5)
+            local f = assert(io.open(path, "w"))
+            f:write("777777\n")
+            f:close()
+        end)
+        local t0 = sys.monotonic()
+        r = assert(idp:sign_in{ username = user.username, password = user.password, sms_code = "file:" .. path })
+        t.ok(sys.monotonic() - t0 >= 0.4, "waited for the file")
+        task.wait(writer)
+        r = assert(idp:sign_in{ username = user.username, password = user.password, sms_code = "cmd:echo 123123" })
+        t.eq(r.challenges, { "PASSWORD_VERIFIER", "SMS_MFA" })
+    end)
+
+    t.test("client with a secret: SECRET_HASH at InitiateAuth, challenges and refresh", function()
+        need()
+        local idp, user = setup(t, moto, { secret = true })
+        t.ok(idp.client_secret, "client has a secret")
+        local r = assert(idp:sign_in{ username = user.username, password = user.password })
+        assert(idp:refresh{ refresh_token = r.tokens.RefreshToken, username = r.username })
+        -- moto checks SECRET_HASH for SRP: a wrong secret is refused
+        local wrong = cognito.new{ user_pool_id = idp.user_pool_id, client_id = idp.client_id,
+                                   client_secret = "wrong-secret", endpoint = moto }
+        t.fails("NotAuthorizedException", wrong:sign_in{ username = user.username, password = user.password })
+        t.raises("username", idp.refresh, idp, { refresh_token = r.tokens.RefreshToken })
+    end)
+
+    t.test("refresh, get_user, update attributes, global sign-out", function()
+        need()
+        local idp, user = setup(t, moto)
+        local r = assert(idp:sign_in{ username = user.username, password = user.password })
+        local fresh = assert(idp:refresh{ refresh_token = r.tokens.RefreshToken })
+        t.ok(fresh.AccessToken, "new access token")
+        local info = assert(idp:get_user(fresh.AccessToken))
+        t.eq(info.attributes.phone_number, "+15555550100")
+        assert(idp:update_attributes(fresh.AccessToken, { name = "Alice" }))
+        t.eq(assert(idp:get_user(fresh.AccessToken)).attributes.name, "Alice")
+        t.fails("InvalidPhoneNumber", idp:update_attributes(fresh.AccessToken, { phone_number = "555-0100" }))
+        assert(idp:global_sign_out(fresh.AccessToken))
+        t.fails("NotAuthorizedException", idp:get_user(fresh.AccessToken))
+    end)
+
+    t.test("disable MFA: sign-in no longer prompts", function()
+        need()
+        local idp, user = setup(t, moto)
+        local r = assert(idp:sign_in{ username = user.username, password = user.password })
+        assert(idp:enable_sms_mfa(r.tokens.AccessToken))
+        assert(idp:disable_mfa(r.tokens.AccessToken))
+        r = assert(idp:sign_in{ username = user.username, password = user.password })
+        t.eq(r.challenges, { "PASSWORD_VERIFIER" })
+    end)
+
+    t.test("sign-up checks E.164 before any call; moto enforces the password policy", function()
+        need()
+        local idp = setup(t, moto)
+        local err = t.fails("InvalidPhoneNumber", idp:sign_up{ username = "bob", password = "Passw0rdOk",
+            attributes = { phone_number = "(555) 555-0100" } })
+        t.eq(err.suggestion, "+15555550100")
+        t.ok(err.message:find("+15555550100", 1, true), err.message)
+        t.fails("InvalidPasswordException", idp:sign_up{ username = "bob", password = "short" })
+    end)
+
+    t.test("misuse raises", function()
+        t.raises("client_id", cognito.new, { user_pool_id = "us-east-1_x" })
+        t.raises("user_pool_id looks like", cognito.new, { user_pool_id = "nope", client_id = "c" })
+        local idp = cognito.new{ user_pool_id = "us-east-1_abc", client_id = "c", endpoint = "http://127.0.0.1:1" }
+        t.raises("username", idp.sign_in, idp, {})
+        t.raises("flow must be", idp.sign_in, idp, { username = "u", flow = "custom" })
+        t.raises("unknown kind", idp.sign_in, idp, { username = "u", password = "p", sms_code = "bogus:x" })
+    end)
+end
