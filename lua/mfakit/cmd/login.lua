@@ -1,0 +1,111 @@
+-- mfakit login: one Cognito sign-in from the command line (the QA front
+-- door). Secrets come from environment variables or the terminal, never
+-- from argv. Prints who signed in, the challenges met and token expiry
+-- (text), or the tokens themselves (--output json).
+local cognito = require "mfakit.cognito"
+local cli = require "mfakit.cli"
+local sys = require "mfakit.sys"
+
+local USAGE = [[
+usage: mfakit login --user-pool-id ID --client-id ID --username NAME --password-env VAR
+                    [--client-secret-env VAR] [--sms-code-from SOURCE] [--totp-secret-env VAR]
+                    [--new-password-env VAR] [--mfa-type SMS_MFA|SOFTWARE_TOKEN_MFA]
+                    [--remember-device] [--device-file PATH] [--device-name NAME] [--flow srp|password]
+                    [--endpoint URL] [--region R] [--output text|json]
+SOURCE: env:VAR, file:PATH (waits for the code to be written), cmd:COMMAND,
+        totp:SECRET, prompt. Without --password-env the password is asked for.
+]]
+
+local SPEC = {
+    ["user-pool-id"] = "string", ["client-id"] = "string", username = "string", ["password-env"] = "string",
+    ["client-secret-env"] = "string", ["sms-code-from"] = "string", ["totp-secret-env"] = "string",
+    ["new-password-env"] = "string", ["mfa-type"] = "string", ["remember-device"] = "flag",
+    ["device-file"] = "string", ["device-name"] = "string", flow = "string", help = "flag",
+}
+
+local HINTS = {
+    NotAuthorizedException = "wrong username or password, or the app client does not allow this flow",
+    UserNotConfirmedException = "confirm the user first (ConfirmSignUp, or AdminConfirmSignUp as an admin)",
+    UserNotFoundException = "no such user in this pool: check --username and --user-pool-id",
+    CodeMismatchException = "the code was wrong or already used; sign in again for a new one",
+    ExpiredCodeException = "the code expired; sign in again for a new one",
+    PasswordResetRequiredException = "the user must reset the password (ForgotPassword)",
+    ResourceNotFoundException = "check --user-pool-id and --client-id (and the region)",
+    MissingInput = "give the missing input: --sms-code-from, --totp-secret-env or --new-password-env",
+    TooManyRequestsException = "Cognito is throttling: slow down",
+    LimitExceededException = "too many attempts for this user: wait before trying again",
+    NoRegion = "pass --region, or use a user pool id that starts with its region",
+}
+
+local function hint_for(err, opts)
+    local msg = (err.message or ""):lower()
+    if msg:find("secret hash", 1, true) or msg:find("secret_hash", 1, true) then
+        return opts["client-secret-env"] and "the client secret is wrong" or
+            "the app client has a secret: pass --client-secret-env VAR"
+    end
+    if err.session_expired then return "sign in again" end
+    if err.code == "NotAuthorizedException" and msg:find("flow", 1, true) then
+        return "enable the flow on the app client (ExplicitAuthFlows), or use --flow"
+    end
+    return HINTS[err.code]
+end
+
+local function iso(t)
+    return os.date("!%Y-%m-%d %H:%M:%S UTC", math.floor(t))
+end
+
+return function(args)
+    local opts, extra = cli.parse(args, SPEC)
+    if not opts then return cli.usage("login", extra, USAGE) end
+    if opts.help then io.write(USAGE) return 0 end
+    if #extra > 0 then return cli.usage("login", "unexpected argument '" .. extra[1] .. "'", USAGE) end
+    for _, need in ipairs{ "user-pool-id", "client-id", "username" } do
+        if not opts[need] then return cli.usage("login", "--" .. need .. " is required", USAGE) end
+    end
+    local password, perr = cli.secret_from_env(opts["password-env"], "password")
+    if not password then return cli.fail("login", perr, nil, 2) end
+    local secret
+    if opts["client-secret-env"] then
+        secret, perr = cli.secret_from_env(opts["client-secret-env"], "client secret")
+        if not secret then return cli.fail("login", perr, nil, 2) end
+    end
+    local sign_in = {
+        username = opts.username, password = password, flow = opts.flow, sms_code = opts["sms-code-from"],
+        remember_device = opts["remember-device"], device_file = opts["device-file"],
+        device_name = opts["device-name"], mfa_type = opts["mfa-type"],
+    }
+    if opts["totp-secret-env"] then sign_in.totp = "env:" .. opts["totp-secret-env"] end
+    if sign_in.totp then
+        local v = os.getenv(opts["totp-secret-env"])
+        if not v or v == "" then return cli.fail("login", "environment variable " .. opts["totp-secret-env"] ..
+            " (TOTP secret) is not set", nil, 2) end
+        sign_in.totp = { totp_secret = v }
+    end
+    if opts["new-password-env"] then sign_in.new_password_source = "env:" .. opts["new-password-env"] end
+    if not sign_in.sms_code and sys.isatty(0) then sign_in.sms_code = "prompt" end
+    if sign_in.flow and sign_in.flow ~= "srp" and sign_in.flow ~= "password" then
+        return cli.usage("login", "--flow must be srp or password", USAGE)
+    end
+    local ok, idp = pcall(cognito.new, { user_pool_id = opts["user-pool-id"], client_id = opts["client-id"],
+                                         client_secret = secret })
+    if not ok then return cli.usage("login", tostring(idp):gsub("^.-: ", ""), USAGE) end
+    local r, err = idp:sign_in(sign_in)
+    if not r then return cli.fail("login", err, hint_for(err, opts)) end
+    local device = r.device and { DeviceKey = r.device.key, DeviceGroupKey = r.device.group_key,
+                                  DeviceName = r.device.name, Remembered = r.device.remembered } or nil
+    if cli.json_output() then
+        cli.print_json{ challenges = r.challenges, AuthenticationResult = r.tokens, device = device }
+        return 0
+    end
+    local now = sys.now()
+    print(string.format("signed in as %s (user pool %s, client %s)", r.username, idp.user_pool_id, idp.client_id))
+    print("challenges: " .. (#r.challenges > 0 and table.concat(r.challenges, ", ") or "none"))
+    print(string.format("tokens: id, access%s; they expire in %d s (%s)", r.tokens.RefreshToken and ", refresh" or "",
+        r.tokens.ExpiresIn or 0, iso(now + (r.tokens.ExpiresIn or 0))))
+    if device then
+        print(string.format("device: %s %s%s", device.DeviceKey, device.Remembered and "remembered" or "confirmed",
+            opts["device-file"] and (", saved to " .. opts["device-file"]) or ""))
+    end
+    if r.totp_secret then print("TOTP was enrolled during sign-in; use --output json to see its secret") end
+    return 0
+end
