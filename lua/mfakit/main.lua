@@ -107,13 +107,17 @@ end
 local function run_main_task(fn, args)
     local task = require "mfakit.task"
     local t = task.spawn(fn, table.unpack(args, 1, args.n))
-    local res = table.pack(task.wait(t))
-    local ok_drain, drain_err = pcall(task.drain)
+    -- The loop itself may fail (Ctrl-C): catch that too, so clean-up runs.
+    local res = table.pack(pcall(task.wait, t))
+    if res[1] then res = table.pack(table.unpack(res, 2, res.n)) end
+    local ok_drain, drain_err = true, nil
+    if not sys.pending_signal() then ok_drain, drain_err = pcall(task.drain) end
+    require("mfakit.atexit").run()
     local status = 0
     if not res[1] then
         local e = res[2]
         io.stderr:write("mfakit: ", tostring(e), "\n")
-        status = 1
+        status = tostring(e):find("interrupted by SIG", 1, true) and 130 or 1
     elseif math.type(res[2]) == "integer" then
         status = res[2]
     end

@@ -91,7 +91,12 @@ local function run_until(done)
             if loop.running() == 0 and #sleepers == 0 then
                 error("deadlock: waiting for something no task or transfer can provide", 0)
             end
-            for _, r in ipairs(loop.poll(timeout)) do
+            local results = loop.poll(timeout)
+            local sig = sys.pending_signal()
+            if sig then
+                error(setmetatable({ signal = sig }, { __tostring = function() return "interrupted by SIG" .. sig end }))
+            end
+            for _, r in ipairs(results) do
                 local waiter = transfers[r.id]
                 transfers[r.id] = nil
                 if waiter then schedule(waiter, r) else finished[r.id] = r end

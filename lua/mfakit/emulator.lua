@@ -1,0 +1,109 @@
+-- mfakit.emulator: a local AWS emulator (moto_server) as a child process,
+-- for --local and the tests: a free loopback port, the settings the guide
+-- needs, dummy credentials, and a stop on exit, error or Ctrl-C.
+--   start(opts) -> { url, pid, log, stop = function } | nil, err
+local sys = require "mfakit.sys"
+local http = require "mfakit.http"
+local task = require "mfakit.task"
+local errors = require "mfakit.errors"
+local atexit = require "mfakit.atexit"
+local config = require "mfakit.config"
+
+local M = {}
+
+M.start_timeout = 60
+
+local function executable(path)
+    local st = sys.stat(path)
+    return st and st.mode & 73 ~= 0 -- any x bit (0111)
+end
+
+-- moto_server on PATH, MFAKIT_MOTO_SERVER, or the .venv `make deps` makes.
+function M.find()
+    local explicit = os.getenv("MFAKIT_MOTO_SERVER")
+    if explicit and explicit ~= "" then return executable(explicit) and explicit or nil end
+    for dir in (os.getenv("PATH") or ""):gmatch("[^:]+") do
+        if executable(dir .. "/moto_server") then return dir .. "/moto_server" end
+    end
+    if executable(".venv/bin/moto_server") then return ".venv/bin/moto_server" end
+    return nil
+end
+
+local function tail(path, n)
+    local f = io.open(path, "r")
+    if not f then return "" end
+    local lines = {}
+    for line in f:lines() do
+        lines[#lines + 1] = line
+        if #lines > n then table.remove(lines, 1) end
+    end
+    f:close()
+    return table.concat(lines, "\n")
+end
+
+function M.start(opts)
+    opts = opts or {}
+    local server = M.find()
+    if not server then
+        return errors.fail("EmulatorNotFound", "moto_server is not installed: install it with " ..
+            "`pip install 'moto[server]'` (or `make deps`, which puts it in .venv), or set MFAKIT_MOTO_SERVER")
+    end
+    local port, err = sys.free_port()
+    if not port then return nil, err end
+    local log = os.tmpname()
+    local pid
+    pid, err = sys.spawn{ server, "-H", "127.0.0.1", "-p", tostring(port), stdout = log, env = {
+        MOTO_IAM_LOAD_MANAGED_POLICIES = "true", MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP = "true",
+    } }
+    if not pid then return nil, err end
+    local url = "http://127.0.0.1:" .. port
+    local handle = { url = url, pid = pid, log = log }
+    local stopped = false
+    function handle.stop()
+        if stopped then return end
+        stopped = true
+        sys.kill(pid, "TERM")
+        local deadline = sys.monotonic() + 3
+        while not sys.wait(pid) do
+            if sys.monotonic() > deadline then
+                sys.kill(pid, "KILL")
+                sys.wait(pid, true)
+                break
+            end
+            sys.sleep(0.05)
+        end
+        os.remove(log)
+    end
+    atexit.register(handle.stop)
+    sys.trap_signals()
+    local deadline = sys.monotonic() + (opts.timeout or M.start_timeout)
+    while true do
+        local r = http.request{ url = url .. "/moto-api/", timeout = 2 }
+        if r and r.status == 200 then break end
+        local exited, status = sys.wait(pid)
+        if exited then
+            stopped = true
+            local why = tail(log, 5)
+            os.remove(log)
+            return errors.fail("EmulatorFailed", "moto_server exited with status %s: %s", tostring(status), why)
+        end
+        if sys.monotonic() > deadline then
+            handle.stop()
+            return errors.fail("EmulatorFailed", "moto_server did not answer within %d s", opts.timeout or 60)
+        end
+        task.sleep(0.1)
+    end
+    return handle
+end
+
+-- Points every AWS client of this process at the emulator, with dummy
+-- credentials (moto accepts any unless told to check signatures).
+function M.use(handle, region)
+    config.endpoint = handle.url
+    config.region = config.region or region or "us-east-1"
+    sys.setenv("AWS_ACCESS_KEY_ID", "testing")
+    sys.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    sys.setenv("AWS_SESSION_TOKEN", nil)
+end
+
+return M
