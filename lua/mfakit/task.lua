@@ -94,7 +94,8 @@ local function run_until(done)
             local results = loop.poll(timeout)
             local sig = sys.pending_signal()
             if sig then
-                error(setmetatable({ signal = sig }, { __tostring = function() return "interrupted by SIG" .. sig end }))
+                local why = "interrupted by SIG" .. sig
+                error(setmetatable({ signal = sig }, { __tostring = function() return why end }))
             end
             for _, r in ipairs(results) do
                 local waiter = transfers[r.id]
