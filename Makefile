@@ -10,7 +10,7 @@ SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 MF_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
              -Wshadow -Wstrict-prototypes -Isrc $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lm
-LUA_SRC   := $(shell find lua -name '*.lua' | sort)
+LUA_SRC   := $(shell find lua scripts/guide -name '*.lua' | sort)
 OBJ       := $(patsubst src/%.c,$(BUILD)/%.o,$(wildcard src/*.c)) $(BUILD)/bundle.o
 
 .PHONY: all test check asan valgrind lint fmt bench install deps clean demo vectors fuzz
@@ -77,6 +77,10 @@ fuzz:
 # Build and test dependencies, from Debian's packages.
 deps:
 	tools/install-deps
+
+# The README's main job: the whole guide on a local emulator.
+demo: $(BIN)
+	./$(BIN) --local scripts/demo.lua
 
 clean:
 	rm -rf build build-asan mfakit mfakit-asan

@@ -10,7 +10,8 @@ local json = require "mfakit.json"
 
 local M = {}
 
-local GLOBAL = { region = "string", profile = "string", endpoint = "string", output = "string", trace = "flag" }
+local GLOBAL = { region = "string", profile = "string", endpoint = "string", output = "string", trace = "flag",
+                 ["local"] = "flag" }
 
 function M.parse(args, spec)
     local opts, positional = {}, {}

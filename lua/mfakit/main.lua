@@ -20,6 +20,7 @@ Options:
   --endpoint URL       send every AWS call to URL (e.g. a local emulator)
   --trace              print every request and response to stderr, secrets redacted
   --output text|json   output format of commands (default text)
+  --local              start a local AWS emulator (moto_server) for this run and use it
   -e CHUNK             run CHUNK
   -                    run the script on standard input
   -v, --version        print the version and exit
@@ -90,6 +91,8 @@ local function parse_options(argv)
             config[name] = value
         elseif name == "trace" then
             config.trace = true
+        elseif name == "local" then
+            config["local"] = true
         elseif a == "-h" or name == "help" then
             return "help"
         elseif a == "-v" or name == "version" then
@@ -173,6 +176,8 @@ return function(argv)
         if not ok then return die("command '" .. target .. "' is not available: " .. tostring(cmd)) end
         local args = set_arg(argv, first)
         return run_main_task(function() return cmd(args) end, table.pack())
+    elseif target:match("^%-.") then
+        return die("unknown option " .. target .. " (see mfakit --help)")
     else
         chunk, load_err = loadfile(target, "t")
         if not chunk and not io.open(target, "r") then
@@ -180,5 +185,13 @@ return function(argv)
         end
     end
     if not chunk then return die(load_err, 1) end
+    if config["local"] then
+        local script = chunk
+        chunk = function(...)
+            local ok, err = require("mfakit.cmd.guide").maybe_local()
+            if not ok then error(err, 0) end
+            return script(...)
+        end
+    end
     return run_main_task(chunk, set_arg(argv, first))
 end

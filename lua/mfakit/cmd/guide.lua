@@ -1,0 +1,159 @@
+-- mfakit guide up|down|status|env|plan: the guide's stack as one command.
+local guide = require "mfakit.guide"
+local cli = require "mfakit.cli"
+local config = require "mfakit.config"
+local json = require "mfakit.json"
+local sys = require "mfakit.sys"
+
+local USAGE = [[
+usage: mfakit guide up|down|status|env|plan [--stack NAME] [options]
+  up       create or converge the stack, one line per step, then the ids
+  down     delete everything the stack made (and nothing else), in reverse
+  status   each resource: does it exist, does it match
+  env      print the frontend's .env lines (--write PATH writes the file)
+  plan     show what up would do, changing nothing
+Options:
+  --stack NAME            stack name (default mfa-sms); names are <stack>-sms-role, -pool, -client
+  --mfa OFF|OPTIONAL|ON   the pool's MFA setting (default OPTIONAL)
+  --no-sms, --no-totp     leave out SMS or TOTP MFA
+  --spend-limit USD       SNS MonthlySpendLimit to set (whole dollars)
+  --sns-policy inline|full  inline sns:Publish (default) or AmazonSNSFullAccess, as the guide does
+  --test-user EMAIL --phone E164   also make a test user with SMS MFA
+  --sms-code-from SOURCE  sign the test user in through SMS (env:VAR, file:PATH, cmd:..., prompt)
+  --role-name, --pool-name, --client-name NAME   override a default name
+  --state-dir DIR         where <stack>.json is kept (default .mfakit; .mfakit/local with --local)
+  --local                 run against a local moto_server started for this command
+  --region, --endpoint, --profile, --output text|json, --trace
+]]
+
+local SPEC = {
+    stack = "string", mfa = "string", ["no-sms"] = "flag", ["no-totp"] = "flag", ["spend-limit"] = "string",
+    ["sns-policy"] = "string", ["test-user"] = "string", phone = "string", ["sms-code-from"] = "string",
+    ["role-name"] = "string", ["pool-name"] = "string", ["client-name"] = "string", ["state-dir"] = "string",
+    write = "string", help = "flag", force = "flag",
+}
+
+local VERBS = { up = true, down = true, status = true, env = true, plan = true }
+
+local function options(o)
+    return {
+        stack = o.stack, mfa = o.mfa, sms = o["no-sms"] and false or nil, totp = o["no-totp"] and false or nil,
+        spend_limit = o["spend-limit"], sns_policy = o["sns-policy"], test_user = o["test-user"], phone = o.phone,
+        sms_code = o["sms-code-from"], role_name = o["role-name"], pool_name = o["pool-name"],
+        client_name = o["client-name"], state_dir = o["state-dir"], force = o.force,
+    }
+end
+
+local M = {}
+
+-- Starts the local emulator when --local was given (the global option or
+-- the command's); it stops when mfakit exits.
+function M.maybe_local()
+    if not config["local"] or config.endpoint_is_local then return true end
+    local emulator = require "mfakit.emulator"
+    local h, err = emulator.start()
+    if not h then return nil, err end
+    emulator.use(h)
+    config.endpoint_is_local = true
+    return h
+end
+
+local function print_ids(ctx)
+    local pool, client, role = ctx.state:get("pool") or {}, ctx.state:get("client") or {}, ctx.state:get("role") or {}
+    print("")
+    print("region         " .. ctx.region)
+    print("user pool id   " .. tostring(pool.id))
+    print("app client id  " .. tostring(client.id))
+    print("SMS role       " .. tostring(role.arn))
+    print("state          " .. ctx.state.path)
+end
+
+function M.execute(verb, ctx, o)
+    local quiet = cli.json_output()
+    if quiet then ctx.say = function() end end
+    if verb == "up" then
+        local ok, err = guide.up(ctx)
+        if not ok then return cli.fail("guide up", err, "fix it and run up again: it resumes where it stopped") end
+        if quiet then
+            cli.print_json{ stack = ctx.settings.stack, region = ctx.region,
+                            resources = ctx.state.doc.resources, env = guide.env_lines(ctx) }
+        else
+            print_ids(ctx)
+        end
+        return 0
+    elseif verb == "down" then
+        local ok, err = guide.down(ctx)
+        if not ok then return cli.fail("guide down", err, "run down again: it skips what is already gone") end
+        if quiet then cli.print_json{ stack = ctx.settings.stack, deleted = true } end
+        return 0
+    elseif verb == "plan" then
+        if quiet then
+            local out = {}
+            for _, item in ipairs(guide.inspect(ctx)) do
+                out[#out + 1] = { step = item.step.id .. "-" .. item.step.name,
+                    changes = item.result and item.result.changes or json.null,
+                    error = item.err and tostring(item.err) or nil }
+            end
+            cli.print_json{ plan = out }
+            return 0
+        end
+        guide.plan(ctx)
+        return 0
+    elseif verb == "status" then
+        local rows, healthy = guide.status(ctx)
+        if quiet then
+            cli.print_json{ stack = ctx.settings.stack, healthy = healthy, resources = rows }
+        else
+            for _, r in ipairs(rows) do
+                print(string.format("%-15s %-8s %-9s %s", r.step, r.exists and "exists" or "missing",
+                    r.matches and "ok" or "DIFFERS", r.detail or ""))
+            end
+        end
+        return healthy and 0 or 1
+    elseif verb == "env" then
+        local lines = guide.env_lines(ctx)
+        if not lines then
+            return cli.fail("guide env", "stack " .. ctx.settings.stack .. " has no pool and client yet",
+                "run mfakit guide up first")
+        end
+        local text = table.concat(lines, "\n") .. "\n"
+        if o.write then
+            local ok, err = sys.write_file_atomic(o.write, text, tonumber("644", 8))
+            if not ok then return cli.fail("guide env", err) end
+            if not quiet then print("wrote " .. o.write) end
+        elseif quiet then
+            cli.print_json{ env = lines }
+        else
+            io.write(text)
+        end
+        return 0
+    end
+end
+
+local function run(args, single)
+    local o, pos = cli.parse(args, SPEC)
+    if not o then return cli.usage("guide", pos, USAGE) end
+    if o.help then io.write(USAGE) return 0 end
+    local verb = pos[1]
+    if not VERBS[verb] or (single and verb == "env") then
+        return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed", USAGE)
+    end
+    local ok, err = M.maybe_local()
+    if not ok then return cli.fail("guide", err) end
+    local ctx
+    ctx, err = guide.context(options(o))
+    if not ctx then return cli.fail("guide " .. verb, err, nil, err.code == "InvalidOption" and 2 or 1) end
+    if single then
+        -- one step on its own: make sure names and the ExternalId are known
+        guide.STEPS = { single.__name }
+    end
+    return M.execute(verb, ctx, o)
+end
+
+function M.run_single(step, args)
+    step.__name = step.id .. "-" .. step.name
+    package.loaded["scripts.guide." .. step.__name] = step
+    return run(args, step)
+end
+
+return setmetatable(M, { __call = function(_, args) return run(args) end })
