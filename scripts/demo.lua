@@ -40,7 +40,10 @@ print("\n" .. table.concat(guide.env_lines(ctx), "\n"))
 heading(2, "SRP sign-in through SMS_MFA (moto accepts any SMS code: flow only)")
 local idp = cognito.new{ user_pool_id = pool, client_id = client, endpoint = config.endpoint }
 local r = assert(idp:sign_in{ username = email, password = password,
-    sms_code = function(c) print("   SMS code asked for (" .. c.challenge .. "); answering 123456") return "123456" end })
+    sms_code = function(c)
+        print("   SMS code asked for (" .. c.challenge .. "); answering 123456")
+        return "123456"
+    end })
 print("   challenges met: " .. table.concat(r.challenges, " -> "))
 local user = assert(idp:get_user(r.tokens.AccessToken))
 print(string.format("   %s: MFA %s, preferred %s", user.attributes.email, table.concat(user.mfa_enabled, ", "),
@@ -64,7 +67,8 @@ assert(guide.up(ctx))
 heading(5, "guide status")
 local rows, healthy = guide.status(context())
 for _, row in ipairs(rows) do
-    print(string.format("   %-15s %-8s %s", row.step, row.exists and "exists" or "missing", row.matches and "ok" or "DIFFERS"))
+    print(string.format("   %-15s %-8s %s", row.step, row.exists and "exists" or "missing",
+        row.matches and "ok" or "DIFFERS"))
 end
 print("   healthy: " .. tostring(healthy))
 

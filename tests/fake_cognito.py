@@ -159,9 +159,14 @@ def totp_at(secret, counter):
     return "%06d" % ((int.from_bytes(mac[off:off + 4], "big") & 0x7FFFFFFF) % 1000000)
 
 
+def same(a, b):
+    """Constant-time comparison of two strings (any text, unlike hmac.compare_digest on str)."""
+    return hmac.compare_digest(str(a).encode(), str(b).encode())
+
+
 def totp_ok(secret, code, t):
     c = int(t // 30)
-    return any(hmac.compare_digest(totp_at(secret, c + d), code) for d in (-1, 0, 1))
+    return any(same(totp_at(secret, c + d), code) for d in (-1, 0, 1))
 
 
 # ---------------------------------------------------------------------------
@@ -374,7 +379,7 @@ class Fake:
             return
         if not given:
             raise NotAuthorized(f"Client {client_id} is configured with secret but SECRET_HASH was not received")
-        if not hmac.compare_digest(given, secret_hash(pool["client_secret"], username, client_id)):
+        if not same(given, secret_hash(pool["client_secret"], username, client_id)):
             raise NotAuthorized(f"Unable to verify secret hash for client {client_id}")
 
     def check_sign_in_allowed(self, user):
@@ -483,7 +488,7 @@ class Fake:
         methods = []
         if user["sms_mfa"] and phone and pool["sms_mfa_configured"]:
             methods.append("SMS_MFA")
-        if user["totp_enabled"] and user["totp_secret"] and pool["software_token_mfa_configured"]:
+        if user["totp_enabled"] and user["totp_verified"] and pool["software_token_mfa_configured"]:
             methods.append("SOFTWARE_TOKEN_MFA")
         if not methods and pool["mfa"] == "ON":
             return ["SMS_MFA"] if phone and pool["sms_mfa_configured"] else "SETUP"
@@ -644,7 +649,7 @@ class Fake:
                 raise NotAuthorized(BAD_PASSWORD)
             raise CognitoError("UserNotFoundException", "User does not exist.")
         self.check_sign_in_allowed(user)
-        if not hmac.compare_digest(params["PASSWORD"].encode(), user["password"].encode()):
+        if not same(params["PASSWORD"], user["password"]):
             raise NotAuthorized(BAD_PASSWORD)
         return self.next_step(pool, client_id, user, params.get("DEVICE_KEY"))
 
@@ -664,7 +669,7 @@ class Fake:
             raise NotAuthorized("Invalid Refresh Token")
         if not user["enabled"]:
             raise NotAuthorized("User is disabled.")
-        # A token issued to a device only refreshes with that DEVICE_KEY (amazon-cognito-identity-js #(many)).
+        # A token issued to a device refreshes only with that DEVICE_KEY while the pool tracks devices.
         if pool["device_tracking"] and rec["device_key"] and params.get("DEVICE_KEY") != rec["device_key"]:
             raise NotAuthorized("Invalid Refresh Token")
         return {"ChallengeParameters": {}, "AuthenticationResult": self.tokens(
@@ -689,7 +694,7 @@ class Fake:
         need_params(resp, "USERNAME")
         if not req.get("Session"):
             raise InvalidParameter("Missing required parameter Session")
-        s, spool, user = self.take_session(req["Session"], name, client_id)
+        s, _, user = self.take_session(req["Session"], name, client_id)
         self.check_challenge_user(pool, client_id, user, resp)
         return handler(pool, client_id, user, s, resp)
 
@@ -708,7 +713,9 @@ class Fake:
             raise NotAuthorized(SESSION_EXPIRED)
         st["used"] = True  # one attempt per SECRET_BLOCK, right or wrong
         user = None if st["fake"] else self.users.get((pool["id"], st["username"]))
-        if user is None or self.find_user(pool, resp["USERNAME"]) is not user:
+        # USERNAME here must be USER_ID_FOR_SRP, as both AWS clients send it; this fake does not accept an
+        # alias in its place (Cognito might, but a client relying on that would be fragile).
+        if user is None or resp["USERNAME"] != user["username"]:
             raise NotAuthorized(BAD_PASSWORD)
         self.verify_claim(st, resp, pool["name"], user["username"])
         return self.next_step(pool, client_id, user, resp.get("DEVICE_KEY") or st["device_key"])
@@ -716,7 +723,7 @@ class Fake:
     def answer_code(self, pool, client_id, user, s, resp):
         if s["challenge"] == "SMS_MFA":
             need_params(resp, "SMS_MFA_CODE")
-            ok = hmac.compare_digest(resp["SMS_MFA_CODE"], s["code"])
+            ok = same(resp["SMS_MFA_CODE"], s["code"])
         else:
             need_params(resp, "SOFTWARE_TOKEN_MFA_CODE")
             ok = totp_ok(user["totp_secret"], resp["SOFTWARE_TOKEN_MFA_CODE"], self.now())
@@ -782,8 +789,10 @@ class Fake:
     def op_AssociateSoftwareToken(self, req):
         secret = base64.b32encode(secrets.token_bytes(20)).decode()  # 32 characters, no padding
         if req.get("AccessToken"):
+            # A new secret replaces the old one at once: TOTP stops working until it is verified
+            # (reported against Cognito in amplify-js #3844 and keboola/developer-portal #185).
             _, user, _ = self.access(req)
-            user["pending_totp"] = secret
+            user.update(totp_secret=secret, totp_verified=False)
             return {"SecretCode": secret}
         if not req.get("Session"):
             raise InvalidParameter("Missing required parameter AccessToken or Session")
@@ -806,13 +815,12 @@ class Fake:
         mismatch = CognitoError("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
         if req.get("AccessToken"):
             _, user, _ = self.access(req)
-            secret = user.get("pending_totp") or user["totp_secret"]
-            if not secret:
+            if not user["totp_secret"]:
                 raise CognitoError("SoftwareTokenMFANotFoundException",
                                    "Software token has not been associated with the user.")
-            if not totp_ok(secret, code, self.now()):
+            if not totp_ok(user["totp_secret"], code, self.now()):
                 raise mismatch
-            user.update(totp_secret=secret, totp_verified=True, pending_totp=None)
+            user["totp_verified"] = True
             return {"Status": "SUCCESS"}
         if not req.get("Session"):
             raise InvalidParameter("Missing required parameter AccessToken or Session")
@@ -822,17 +830,20 @@ class Fake:
         if not totp_ok(s["secret"], code, self.now()):
             raise self.wrong_code(s, mismatch)
         s["used"] = True
-        user.update(totp_secret=s["secret"], totp_verified=True, totp_enabled=True, pending_totp=None)
+        user.update(totp_secret=s["secret"], totp_verified=True, totp_enabled=True)
         sid = self.new_session(pool, s["client"], user, "MFA_SETUP", device_key=s["device_key"], stage="verified")
         return {"Status": "SUCCESS", "Session": sid}
 
     def op_SetUserMFAPreference(self, req):
+        """Cognito validates a settings block even when it only disables the factor: SMS settings need a
+        phone_number (amplify-js #5766, #8574), software-token settings a verified token (amplify-js
+        #944, #1343, #7016; the wording for a never-associated token is from aws-sdk-js-v3 #4645)."""
         pool, user, _ = self.access(req)
         sms, soft = req.get("SMSMfaSettings"), req.get("SoftwareTokenMfaSettings")
-        if sms and sms.get("Enabled") and not user["attrs"].get("phone_number"):
-            raise InvalidParameter("User does not have delivery config set to turn on SMS_MFA")
-        if soft and soft.get("Enabled") and not user["totp_verified"]:
-            raise InvalidParameter("User has not verified software token mfa" if user.get("pending_totp") else
+        if sms is not None and not user["attrs"].get("phone_number"):
+            raise InvalidParameter("User does not have a phone_number set to turn on SMS MFA")
+        if soft is not None and not user["totp_verified"]:
+            raise InvalidParameter("User has not verified software token mfa" if user["totp_secret"] else
                                    "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA")
         if sms and sms.get("PreferredMfa") and soft and soft.get("PreferredMfa"):
             raise InvalidParameter("Only one MFA method can be preferred")
@@ -853,7 +864,8 @@ class Fake:
         _, user, _ = self.access(req)
         out = {"Username": user["username"],
                "UserAttributes": [{"Name": k, "Value": v} for k, v in user["attrs"].items()]}
-        mfa = [m for m, on in (("SMS_MFA", user["sms_mfa"]), ("SOFTWARE_TOKEN_MFA", user["totp_enabled"])) if on]
+        mfa = [m for m, on in (("SMS_MFA", user["sms_mfa"]),
+                               ("SOFTWARE_TOKEN_MFA", user["totp_enabled"] and user["totp_verified"])) if on]
         if user["sms_mfa"]:  # the legacy field only ever described SMS
             out["MFAOptions"] = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
         if user["preferred"]:
@@ -917,7 +929,7 @@ class Fake:
         _, user, _ = self.access(req)
         name = req["AttributeName"]
         sent = self.codes.get(user["username"], {}).get("attribute:" + name)
-        if sent is None or not hmac.compare_digest(sent["code"], req["Code"]):
+        if sent is None or not same(sent["code"], req["Code"]):
             raise CognitoError("CodeMismatchException", BAD_VERIFICATION)
         if self.now() - sent["sent"] > 24 * 3600:
             raise CognitoError("ExpiredCodeException", EXPIRED_VERIFICATION)
@@ -1008,8 +1020,7 @@ class Fake:
         """Revokes a refresh token and every access token issued from it (same origin_jti)."""
         need(req, "Token", "ClientId")
         pool = self.pool_of_client(req["ClientId"])
-        if pool["client_secret"] and not hmac.compare_digest(str(req.get("ClientSecret") or ""),
-                                                             pool["client_secret"]):
+        if pool["client_secret"] and not same(req.get("ClientSecret") or "", pool["client_secret"]):
             raise CognitoError("UnauthorizedException", "Client authentication failed.")
         rec = self.refresh.get(req["Token"])
         if rec is None:
@@ -1059,7 +1070,7 @@ class Fake:
                 {"email": "an email", "phone_number": "a phone number"}[a] for a in pool["username_attributes"]) + ".")
         user = {"username": internal, "sub": sub, "attrs": {"sub": sub, **attrs}, "status": status, "enabled": True,
                 "sms_mfa": False, "totp_secret": None, "totp_verified": False, "totp_enabled": False,
-                "pending_totp": None, "preferred": None, "created": self.now()}
+                "preferred": None, "created": self.now()}
         self.set_password(pool, user, password)
         self.users[(pool["id"], internal)] = user
         return user
@@ -1079,7 +1090,7 @@ class Fake:
         if user["status"] != "UNCONFIRMED":
             raise NotAuthorized(f"User cannot be confirmed. Current status is {user['status']}")
         sent = self.codes.get(user["username"], {}).get("signup")
-        if sent is None or not hmac.compare_digest(sent["code"], req["ConfirmationCode"]):
+        if sent is None or not same(sent["code"], req["ConfirmationCode"]):
             raise CognitoError("CodeMismatchException", BAD_VERIFICATION)
         if self.now() - sent["sent"] > 24 * 3600:
             raise CognitoError("ExpiredCodeException", EXPIRED_VERIFICATION)

@@ -282,6 +282,10 @@ def run_server_checks(api):
     assert cp["USER_ID_FOR_SRP"] == "alice" and cp["USERNAME"] == "alice"
     api.ok("RespondToAuthChallenge", c1.verifier_response(a, cp, "Alice-Pass-1"))
     # wrong password, reused SECRET_BLOCK, TIMESTAMP checks
+    a, cp = c1.srp_start("alice@example.com")
+    body = c1.verifier_response(a, cp, "Alice-Pass-1")
+    body["ChallengeResponses"].update(USERNAME="alice@example.com", **c1.sh("alice@example.com"))
+    api.fail("RespondToAuthChallenge", body, "NotAuthorizedException", fc.BAD_PASSWORD)  # not USER_ID_FOR_SRP
     a, cp = c1.srp_start("alice")
     api.fail("RespondToAuthChallenge", c1.verifier_response(a, cp, "wrong"), "NotAuthorizedException",
              fc.BAD_PASSWORD)
@@ -334,7 +338,7 @@ def run_server_checks(api):
     api.fail("SetUserMFAPreference", {"AccessToken": at, "SoftwareTokenMfaSettings": {"Enabled": True}},
              "InvalidParameterException", "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA")
     api.fail("SetUserMFAPreference", {"AccessToken": at, "SMSMfaSettings": {"Enabled": True}},
-             "InvalidParameterException", "User does not have delivery config set to turn on SMS_MFA")
+             "InvalidParameterException", "User does not have a phone_number set to turn on SMS MFA")
     secret = api.ok("AssociateSoftwareToken", {"AccessToken": at})["SecretCode"]
     assert len(secret) == 32
     api.fail("SetUserMFAPreference", {"AccessToken": at, "SoftwareTokenMfaSettings": {"Enabled": True}},
@@ -349,6 +353,11 @@ def run_server_checks(api):
     got = api.ok("GetUser", {"AccessToken": at})
     assert got["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"] and got["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
     assert "MFAOptions" not in got
+    # a new secret disables TOTP until it is verified
+    secret = api.ok("AssociateSoftwareToken", {"AccessToken": at})["SecretCode"]
+    assert "UserMFASettingList" not in api.ok("GetUser", {"AccessToken": at})
+    api.ok("VerifySoftwareToken", {"AccessToken": at, "UserCode": totp(secret, time.time())})
+    assert api.ok("GetUser", {"AccessToken": at})["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
 
     # --- attributes, verification codes, expiry through the clock ----------
     api.fail("UpdateUserAttributes", {"AccessToken": at, "UserAttributes": [
@@ -561,6 +570,23 @@ def run_server_checks(api):
     api.ok("ForgetDevice", {"AccessToken": at, "DeviceKey": meta["DeviceKey"]})
     assert api.ok("ListDevices", {"AccessToken": at})["Devices"] == []
     api.fail("GetDevice", {"AccessToken": at, "DeviceKey": meta["DeviceKey"]}, "ResourceNotFoundException")
+
+    # --- P6: PreventUserExistenceErrors, status and flow checks -------------
+    api.ctl("POST", "pool", {"id": "us-east-1_Prev6", "client_id": "client6", "prevent_user_existence_errors": True,
+                             "explicit_auth_flows": ["USER_SRP_AUTH"]})
+    api.ctl("POST", "user", {"pool": "us-east-1_Prev6", "username": "ivan", "password": "Ivan-Pass-1",
+                             "status": "RESET_REQUIRED"})
+    api.ctl("POST", "user", {"pool": "us-east-1_Prev6", "username": "judy", "password": "Judy-Pass-1",
+                             "enabled": False})
+    c6 = Client(api, "us-east-1_Prev6", "client6")
+    a, cp = c6.srp_start("ghost")  # an unknown user gets a challenge that cannot pass
+    api.fail("RespondToAuthChallenge", c6.verifier_response(a, cp, "whatever"), "NotAuthorizedException",
+             fc.BAD_PASSWORD)
+    assert c6.password_login("ghost", "x")[2]["message"] == "USER_PASSWORD_AUTH flow not enabled for this client"
+    api.fail("InitiateAuth", {"AuthFlow": "USER_SRP_AUTH", "ClientId": "client6", "AuthParameters": {
+        "USERNAME": "ivan", "SRP_A": "abc"}}, "PasswordResetRequiredException")
+    api.fail("InitiateAuth", {"AuthFlow": "USER_SRP_AUTH", "ClientId": "client6", "AuthParameters": {
+        "USERNAME": "judy", "SRP_A": "abc"}}, "NotAuthorizedException", "User is disabled.")
 
     # --- concurrency, the record, the state ----------------------------------
     errors = []

@@ -90,6 +90,8 @@ function M.retry_iam(ctx, fn)
     end
 end
 
+-- true when the pool exists and carries the stack's tag; "untagged" when
+-- it exists without it.
 local function pool_tagged(ctx, id)
     local d, err = ctx.idp:call("DescribeUserPool", { UserPoolId = id })
     if not d then
@@ -97,11 +99,13 @@ local function pool_tagged(ctx, id)
         return nil, err
     end
     local tags = d.UserPool.UserPoolTags or {}
-    return tags[settings.TAG] == ctx.settings.stack
+    return tags[settings.TAG] == ctx.settings.stack or "untagged"
 end
 
--- Every pool of this stack: the one in the state and any other tagged one
--- of the same name (a run killed between CreateUserPool and its answer).
+-- Every pool of this stack: the one whose id the state recorded (ours even
+-- if its tag was lost: UpdateUserPool without tags drops them) and any
+-- other pool of the same name carrying the stack's tag (a run killed
+-- between CreateUserPool and its answer).
 function M.find_pools(ctx)
     local ids, seen = {}, {}
     local rec = ctx.state:get("pool")
@@ -119,7 +123,7 @@ function M.find_pools(ctx)
                 local ok
                 ok, err = pool_tagged(ctx, p.Id)
                 if ok == nil then return nil, err end
-                if ok then ids[#ids + 1], seen[p.Id] = p.Id, true end
+                if ok == true then ids[#ids + 1], seen[p.Id] = p.Id, true end
             end
         end
         token = out.NextToken
@@ -205,13 +209,15 @@ function M.up(ctx)
     return true
 end
 
-function M.down(ctx)
-    if not ctx.state.existed and not ctx.options.force then
-        ctx.say("no state for stack " .. ctx.settings.stack .. ": looking for its resources by name and tag")
-    end
+-- resource in the state -> the step that makes it
+local RESOURCE_STEP = { role = "01-sms-role", pool = "02-user-pool", client = "03-app-client", user = "08-test-user" }
+
+M.settle_seconds = 2
+
+local function down_steps(ctx, names)
     local failed
-    for i = #M.STEPS, 1, -1 do
-        local step = M.load_step(M.STEPS[i])
+    for i = #names, 1, -1 do
+        local step = M.load_step(names[i])
         local verb, detail = step.down(ctx)
         if not verb then
             line(ctx, step, "FAILED", tostring(detail))
@@ -219,6 +225,27 @@ function M.down(ctx)
         else
             line(ctx, step, verb, detail)
         end
+    end
+    return failed
+end
+
+function M.down(ctx)
+    if not ctx.state.existed then
+        ctx.say("no state for stack " .. ctx.settings.stack .. ": looking for its resources by name and tag")
+    end
+    -- A create that was sent when a run was killed may still land after we
+    -- look: those steps are checked again once it had time to.
+    local pending = {}
+    for name, r in pairs(ctx.state.doc.resources) do
+        if r.status == "creating" and RESOURCE_STEP[name] then pending[#pending + 1] = RESOURCE_STEP[name] end
+    end
+    table.sort(pending)
+    local failed = down_steps(ctx, M.STEPS)
+    if not failed and #pending > 0 then
+        ctx.say(string.format("   a create was in flight when the last run stopped: checking again in %d s",
+            M.settle_seconds))
+        task.sleep(M.settle_seconds)
+        failed = down_steps(ctx, pending)
     end
     if failed then return nil, failed end
     ctx.state:remove_file()

@@ -188,8 +188,8 @@ return function(argv)
     if config["local"] then
         local script = chunk
         chunk = function(...)
-            local ok, err = require("mfakit.cmd.guide").maybe_local()
-            if not ok then error(err, 0) end
+            local ok, lerr = require("mfakit.cmd.guide").maybe_local()
+            if not ok then error(lerr, 0) end
             return script(...)
         end
     end

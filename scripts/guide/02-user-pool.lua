@@ -75,6 +75,10 @@ function step.inspect(ctx)
         changes[#changes + 1] = "SMS configuration (role, ExternalId)"
         policy_differs = true
     end
+    if (pool.UserPoolTags or {})[settings.TAG] ~= ctx.settings.stack then
+        changes[#changes + 1] = "tag " .. settings.TAG
+        policy_differs = true
+    end
     if not guide.same(pool.AutoVerifiedAttributes, { "email" }) then
         changes[#changes + 1] = "auto-verified attributes"
         policy_differs = true

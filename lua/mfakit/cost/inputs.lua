@@ -11,6 +11,7 @@ local model = require "mfakit.cost.model"
 local M = {}
 
 M.DEFAULT_LOGINS_PER_DAY = 1
+M.MAX_MAU = 1000000000
 
 local function shown(v)
     if math.type(v) == "float" and v == math.floor(v) and math.abs(v) < 2 ^ 53 then
@@ -28,6 +29,7 @@ end
 local function whole(opts, name, min)
     local v = opts[name]
     if v == nil then return nil end
+    if v < 0 then return nil, "--" .. name .. " must not be negative, not " .. shown(v) end
     local i = math.tointeger(v)
     if not i then return nil, "--" .. name .. " must be a whole number, not " .. shown(v) end
     if i < min then return nil, "--" .. name .. " must be at least " .. min .. ", not " .. shown(v) end
@@ -87,6 +89,7 @@ function M.from_options(opts, pricing)
     if opts.mau == nil then return nil, "--mau is required (monthly active users)" end
     inputs.mau, err = whole(opts, "mau", 0)
     if err then return nil, err end
+    if inputs.mau > M.MAX_MAU then return nil, "--mau must be at most " .. M.MAX_MAU end
 
     local per_day, per_month
     per_day, err = non_negative(opts, "logins-per-user-per-day")

@@ -47,7 +47,7 @@ function M.mau_cost(tier, mau)
                         entry = tier.free_mau }
     for _, b in ipairs(tier.bands) do
         local n = math.max(0, math.min(mau, b.to or mau) - b.from)
-        local nano = n * b.price.nano
+        local nano = money.product(n, b.price.nano)
         total = total + nano
         rows[#rows + 1] = { kind = "band", from = b.from + 1, to = b.to, mau = n, nano = nano, entry = b.price }
     end

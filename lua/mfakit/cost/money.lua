@@ -4,6 +4,7 @@
 -- price, and that product is rounded to a whole nano-dollar at once.
 --   from_usd(v) -> nano            0.00645 -> 6450000
 --   times(count, nano) -> nano     count may be fractional; rounded half up
+--   exact(nano) -> boolean         false when an amount overflowed (a float)
 --   to_usd(nano) -> number         rounded to a micro-dollar: prints as 6.45
 --   format(nano[, decimals]) -> "$1,234.50"   rounded to `decimals` (2)
 --   format_price(nano) -> "$0.00645"           every significant digit
@@ -21,9 +22,25 @@ function M.from_usd(v)
     return round(v * M.SCALE)
 end
 
+-- Beyond MAX (about $1.15 billion) integer products could wrap around;
+-- times() and product() give a float there instead, which callers refuse.
+M.MAX = 1 << 60
+
+function M.product(a, b)
+    if a ~= 0 and b > M.MAX // a then return a * 1.0 * b end
+    return a * b
+end
+
 function M.times(count, nano)
-    if math.type(count) == "integer" then return count * nano end
-    return round(count * nano)
+    if math.type(count) == "integer" then return M.product(count, nano) end
+    local v = count * nano
+    if v > M.MAX then return v end
+    return round(v)
+end
+
+-- Whether `nano` is an amount these functions computed exactly.
+function M.exact(nano)
+    return math.type(nano) == "integer" and nano <= M.MAX
 end
 
 function M.to_usd(nano)

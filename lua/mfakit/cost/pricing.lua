@@ -177,7 +177,7 @@ function M.load(spec)
         return nil, string.format("no pricing profile '%s' (profiles: %s, current; or give a FILE.json)", spec,
             table.concat(M.profiles(), ", "))
     end
-    return M.decode(embedded, "pricing/" .. spec .. ".json (built in)")
+    return M.decode(embedded, "built-in copy of pricing/" .. spec .. ".json")
 end
 
 -- The text of lua/mfakit/cost/pricing_default.lua for the files in `dir`:
@@ -195,6 +195,7 @@ function M.embed_source(dir)
         "--   mfakit -e 'io.write(require(\"mfakit.cost.pricing\").embed_source(\"pricing\"))' \\\n",
         "--     > lua/mfakit/cost/pricing_default.lua\n",
         "-- tests/test_cost.lua fails when this file and pricing/ differ.\n",
+        "-- luacheck: no max line length\n",
         "return {\n",
     }
     for _, path in ipairs(files) do

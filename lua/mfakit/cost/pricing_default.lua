@@ -3,6 +3,7 @@
 --   mfakit -e 'io.write(require("mfakit.cost.pricing").embed_source("pricing"))' \
 --     > lua/mfakit/cost/pricing_default.lua
 -- tests/test_cost.lua fails when this file and pricing/ differ.
+-- luacheck: no max line length
 return {
     ["aws-2026-09"] = [=[
 {

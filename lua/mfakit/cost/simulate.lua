@@ -79,7 +79,7 @@ function M.run(pricing, inputs, opts)
     local runs = opts.runs or M.RUNS
     local mau = inputs.mau
     local per_user_work = inputs.logins_per_month * (1 - inputs.totp_share) + 3
-    local users = opts.users or math.max(math.min(mau, 1000), floor(M.BUDGET / (runs * per_user_work)))
+    local users = opts.users or math.max(math.min(mau, 10), floor(M.BUDGET / (runs * per_user_work)))
     users = math.min(users, mau)
 
     local rate = inputs.logins_per_month / model.DAYS_PER_MONTH

@@ -20,7 +20,9 @@ function M.from(opts)
         return errors.fail("InvalidOption", "--stack must be letters, digits and dashes (at most 40), not '%s'", stack)
     end
     local mfa = (opts.mfa or "OPTIONAL"):upper()
-    if not MFA[mfa] then return errors.fail("InvalidOption", "--mfa must be OFF, OPTIONAL or ON, not '%s'", opts.mfa) end
+    if not MFA[mfa] then
+        return errors.fail("InvalidOption", "--mfa must be OFF, OPTIONAL or ON, not '%s'", opts.mfa)
+    end
     local sms, totp = opts.sms ~= false, opts.totp ~= false
     if mfa ~= "OFF" and not sms and not totp then
         return errors.fail("InvalidOption", "--mfa %s needs SMS or TOTP (drop --no-sms or --no-totp)", mfa)
@@ -41,7 +43,7 @@ function M.from(opts)
     end
     if opts.phone then
         local ok, err = phone.check(opts.phone)
-        if not ok then err.message = "--phone: " .. err.message return nil, err end
+        if not ok then return errors.fail("InvalidOption", "--phone: %s", err.message) end
     end
     return {
         stack = stack, mfa = mfa, sms = sms, totp = totp, sns_policy = policy,

@@ -1,0 +1,108 @@
+-- mfakit cost: the monthly cost of SMS/TOTP MFA on Cognito, with every price
+-- and assumption shown. The model is mfakit.cost.model (closed form) and
+-- mfakit.cost.simulate (--simulate); prices come from pricing/*.json.
+-- Bad input is one line naming the option, exit status 2.
+local cli = require "mfakit.cli"
+local sys = require "mfakit.sys"
+local pricing = require "mfakit.cost.pricing"
+local inputs_mod = require "mfakit.cost.inputs"
+local model = require "mfakit.cost.model"
+local report = require "mfakit.cost.report"
+local money = require "mfakit.cost.money"
+
+local USAGE = [[
+usage: mfakit cost --mau N [options] [--output text|json]
+  --pricing NAME|FILE              guide (the guide's figures), current (the default:
+                                   ]] .. pricing.DEFAULT .. [[), or a pricing JSON file
+  --tier ID                        lite|essentials|plus (default essentials); guide: guide
+  --logins-per-user-per-day N      (default 1) or --logins-per-user-per-month N
+  --totp-share F                   share of users on TOTP, 0..1 (default 0)
+  --remember-device-days D         days a remembered device skips MFA (default 0)
+  --resend-rate R                  extra SMS per SMS challenge on average (default 0)
+  --country CC | CC=F,CC=F         destination, or a mix whose shares add up to 1 (default US)
+  --sms-parts N                    message parts per SMS (default 1)
+  --simulate [--seed N] [--runs N] [--sim-users N]
+                                   also play the month user by user; median and p95
+  --chart PATH                     write an SVG of monthly cost against MAU per tier
+Docs: docs/COST.md (the model, and the source of every price).
+]]
+
+local SPEC = {
+    mau = "number", ["logins-per-user-per-day"] = "number", ["logins-per-user-per-month"] = "number",
+    ["totp-share"] = "number", ["remember-device-days"] = "number", ["resend-rate"] = "number",
+    country = "string", tier = "string", ["sms-parts"] = "number", pricing = "string",
+    simulate = "flag", seed = "number", runs = "number", ["sim-users"] = "number", chart = "string",
+    help = "flag",
+}
+
+local MAX_SIM_LOGINS = 10000
+local MAX_RUNS = 10000
+
+local function bad(msg)
+    return cli.fail("cost", msg, nil, 2)
+end
+
+local function whole(opts, name, min)
+    local v = opts[name]
+    if v == nil then return nil end
+    local i = math.tointeger(v)
+    if not i or i < min then
+        return nil, string.format("--%s must be a whole number of at least %d, not %s", name, min, tostring(v))
+    end
+    return i
+end
+
+return function(args)
+    local opts, pos = cli.parse(args, SPEC)
+    if not opts then return bad(pos) end
+    if opts.help then io.write(USAGE) return 0 end
+    if #pos > 0 then return bad("unexpected argument '" .. pos[1] .. "' (see mfakit cost --help)") end
+
+    local p, perr = pricing.load(opts.pricing)
+    if not p then return bad("--pricing: " .. perr) end
+    local inputs, ierr = inputs_mod.from_options(opts, p)
+    if not inputs then return bad(ierr) end
+
+    local seed, runs, users, err
+    if (opts.seed or opts.runs or opts["sim-users"]) and not opts.simulate then
+        return bad("--seed, --runs and --sim-users go with --simulate")
+    end
+    seed, err = whole(opts, "seed", 0)
+    if err then return bad(err) end
+    runs, err = whole(opts, "runs", 1)
+    if err then return bad(err) end
+    if runs and runs > MAX_RUNS then return bad("--runs must be at most " .. MAX_RUNS) end
+    users, err = whole(opts, "sim-users", 1)
+    if err then return bad(err) end
+
+    local extra = { sensitivity = model.sensitivity(p, inputs) }
+    local largest = extra.sensitivity.total_nano[1][1] -- no TOTP, nothing remembered
+    if not money.exact(largest) then
+        return bad("the estimate is too large to compute exactly (over $1 billion a month): check --mau and the "
+            .. "logins per user")
+    end
+    local estimate = model.estimate(p, inputs)
+    if opts.simulate then
+        if inputs.logins_per_month > MAX_SIM_LOGINS then
+            return bad(string.format("--simulate plays every login: at most %d logins per user per month",
+                MAX_SIM_LOGINS))
+        end
+        extra.simulation = require("mfakit.cost.simulate").run(p, inputs, {
+            seed = seed or math.floor(sys.now()), runs = runs, users = users })
+    end
+    if opts.chart then
+        local svg = require("mfakit.cost.chart").svg(p, inputs)
+        local f, ferr = io.open(opts.chart, "w")
+        if not f then return cli.fail("cost", "--chart: cannot write " .. tostring(ferr), nil, 1) end
+        f:write(svg)
+        f:close()
+        extra.chart = opts.chart
+    end
+
+    if cli.json_output() then
+        cli.print_json(report.data(estimate, extra))
+    else
+        io.write(report.text(estimate, extra))
+    end
+    return 0
+end
