@@ -7,7 +7,11 @@
  *   totp.base32_encode(bytes [, pad = true]), totp.base32_decode(s)
  *   totp.seconds_left(period, time)
  * Secrets are Base32 text; a secret that does not decode gives nil, err
- * (InvalidBase32) because it comes from outside (a QR code, Cognito). */
+ * (InvalidBase32) because it comes from outside (a QR code, Cognito).
+ * Decoded secrets live on the C stack and are cleansed after each call, but
+ * the module keeps the last secret's keyed HMAC (and a copy of the key, to
+ * recognise it) so that codes for one secret do not redo the key set-up:
+ * both are cleansed when another secret comes or the Lua state closes. */
 #include "host.h"
 #include "totp.h"
 
@@ -101,6 +105,7 @@ static int check_secret(lua_State *L, int arg, struct secret *sec)
     if (len * 5 / 8 + 1 > sizeof sec->buf && !(sec->key = malloc(len * 5 / 8 + 1)))
         return luaL_error(L, "out of memory");
     if (totp_b32_decode(s, len, sec->key, &sec->len) != 0 || sec->len == 0) {
+        OPENSSL_cleanse(sec->key, len * 5 / 8 + 1); /* what was decoded before the fault */
         if (sec->key != sec->buf)
             free(sec->key);
         host_fail(L, "InvalidBase32", "the TOTP secret is not Base32 (RFC 4648)");

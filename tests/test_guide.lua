@@ -99,8 +99,8 @@ return function(t)
         local attrs = assert(sns:call("GetSMSAttributes")).attributes
         t.eq({ attrs.DefaultSMSType, attrs.MonthlySpendLimit }, { "Transactional", "7" })
         -- env
-        _, err, rc = guide_run("env --stack " .. stack .. " --write " .. tmp .. "/dot.env")
-        t.eq(rc, 0, err)
+        out, err, rc = guide_run("env --stack " .. stack .. " --write " .. tmp .. "/dot.env")
+        t.eq({ rc, out }, { 0, "wrote " .. tmp .. "/dot.env\n" }, err)
         local f = assert(io.open(tmp .. "/dot.env"))
         t.eq(f:read("a"), "VITE_AWS_REGION=us-east-1\nVITE_MFA_SMS_USER_POOL_ID=" .. pool_id ..
             "\nVITE_MFA_SMS_CLIENT_ID=" .. st.resources.client.id .. "\n")
