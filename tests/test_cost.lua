@@ -336,6 +336,36 @@ return function(t)
         t.ok(err:find("guide", 1, true) and err:find("aws-2026-09", 1, true), err)
     end)
 
+    t.test("docs/COST.md cites every figure of every pricing file, with its date", function()
+        local doc = read("docs/COST.md")
+        for _, name in ipairs(pricing.profiles()) do
+            local p = load(name)
+            t.ok(doc:find("`" .. name .. "`", 1, true), "profile " .. name)
+            local function cited(e, shown)
+                t.ok(doc:find(shown, 1, true), name .. ": " .. shown .. " is not in docs/COST.md")
+                t.ok(doc:find(e.checked, 1, true), name .. ": " .. e.checked .. " is not in docs/COST.md")
+            end
+            for _, tier in ipairs(p.tiers) do
+                if tier.free_mau.value > 0 then cited(tier.free_mau, money.count(tier.free_mau.value)) end
+                for _, e in ipairs(tier.mau_prices) do cited(e, money.format_price(e.nano)) end
+            end
+            for _, e in pairs(p.sms) do cited(e, money.format_price(e.nano)) end
+        end
+    end)
+
+    t.test("warnings: the $1.00 SMS spend limit, undated figures", function()
+        local e = estimate("current", { mau = 100, ["logins-per-user-per-month"] = 1 })   -- $0.645 of SMS
+        t.eq(report.warnings(e), {})
+        e = estimate("current", { mau = 200, ["logins-per-user-per-month"] = 1 })         -- $1.29
+        local w = report.warnings(e)
+        t.eq(#w, 1)
+        t.ok(w[1]:find("spend limit", 1, true), w[1])
+        e = estimate("current", { mau = 10, ["logins-per-user-per-month"] = 1, country = "IN" })
+        w = report.warnings(e)
+        t.eq(#w, 1)
+        t.ok(w[1]:find("Undated figures (SMS to IN)", 1, true), w[1])
+    end)
+
     -- The chart.
     t.test("chart: well-formed SVG, one line per tier and one for SMS alone", function()
         local _, p, i = estimate("current", { mau = 40000, ["totp-share"] = 0.5 })

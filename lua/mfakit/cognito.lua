@@ -381,8 +381,16 @@ function Idp:setup_totp(access_token, opts)
                                               issuer = opts.issuer or "mfakit" } }
 end
 
+-- Turns off what is on: Cognito checks every settings block it is sent, so
+-- disabling SMS for a user without a phone number would fail.
 function Idp:disable_mfa(access_token)
-    return self:set_mfa(access_token, { sms = false, totp = false })
+    local user, err = self:get_user(access_token)
+    if not user then return nil, err end
+    local settings = {}
+    if user.sms_mfa then settings.sms = false end
+    if user.totp_mfa then settings.totp = false end
+    if next(settings) == nil then return {} end
+    return self:set_mfa(access_token, settings)
 end
 
 -- Devices -------------------------------------------------------------------

@@ -84,7 +84,7 @@ end
 -- the caller asked for, else TOTP when a TOTP source was given, else SMS.
 function M.SELECT_MFA_TYPE(login, params)
     local choice = login.opts.mfa_type
-    if not choice then choice = login.opts.totp and "SOFTWARE_TOKEN_MFA" or "SMS_MFA" end
+    if not choice then choice = login.sources.totp and "SOFTWARE_TOKEN_MFA" or "SMS_MFA" end
     if choice ~= "SMS_MFA" and choice ~= "SOFTWARE_TOKEN_MFA" then
         error("sign_in: mfa_type must be SMS_MFA or SOFTWARE_TOKEN_MFA", 0)
     end

@@ -30,7 +30,8 @@ M.NOTES = {
 local function num(v)
     if math.type(v) == "integer" then return v end
     if v == math.floor(v) and math.abs(v) < 2 ^ 53 then return math.tointeger(v) end
-    return tonumber(string.format("%.6g", v))
+    v = tonumber(string.format("%.6f", v))
+    return v == math.floor(v) and math.tointeger(v) or v
 end
 
 local function show(v)
@@ -62,6 +63,31 @@ local function prices_used(e)
     end
     for _, row in ipairs(e.sms_rows) do
         out[#out + 1] = { what = "SMS to " .. row.country, entry = row.entry }
+    end
+    return out
+end
+
+M.SPEND_LIMIT_NANO = money.from_usd(1.00)
+
+-- Things the reader should act on, each one line.
+function M.warnings(e, extra)
+    local out = {}
+    local sms = e.sms_nano
+    local sim = extra and extra.simulation
+    if sim and sim.sms_nano.p95 > sms then sms = sim.sms_nano.p95 end
+    if sms > M.SPEND_LIMIT_NANO then
+        out[#out + 1] = "The SMS charge is above $1.00 a month, the default SMS spend limit of a new AWS account "
+            .. "(per Region): until a Support case raises it, and the account's SMS settings are changed to match, "
+            .. "SMS stops within minutes of crossing it "
+            .. "(https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-sms-awssupport-spend-threshold.html)."
+    end
+    local undated = {}
+    for _, u in ipairs(prices_used(e)) do
+        if u.entry.checked == "undated" then undated[#undated + 1] = u.what end
+    end
+    if #undated > 0 then
+        out[#out + 1] = "Undated figures (" .. table.concat(undated, "; ") .. "): check them on the live pricing "
+            .. "pages, or pass your own with --pricing FILE."
     end
     return out
 end
@@ -152,6 +178,7 @@ function M.data(e, extra)
                             total_usd = money.to_usd(e.total_nano) },
         }
     end
+    out.warnings = json.array(M.warnings(e, extra))
     out.chart = extra.chart
     return out
 end
@@ -293,6 +320,12 @@ function M.text(e, extra)
         end
     end
 
+    local warnings = M.warnings(e, extra)
+    if #warnings > 0 then
+        w("")
+        w("Warnings")
+        for _, n in ipairs(warnings) do w(wrap("  ! " .. n, 100, "    ")) end
+    end
     w("")
     w("Assumptions")
     for _, n in ipairs(M.NOTES) do w(wrap("  - " .. n, 100, "    ")) end
