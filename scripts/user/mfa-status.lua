@@ -1,0 +1,12 @@
+-- Which MFA methods the user has, which is preferred, and whether a sign-in
+-- will ask for a code. usage: as user-info.lua
+local session = require "mfakit.session"
+
+local idp, r = session.open(arg)
+local u = assert(idp:get_user(r.tokens.AccessToken))
+local prompts = u.sms_mfa or u.totp_mfa
+session.print({ sms_mfa = u.sms_mfa, totp_mfa = u.totp_mfa, preferred = u.preferred_mfa or false,
+                phone_number_verified = u.phone_number_verified, login_prompts = prompts },
+    string.format("SMS MFA %s, TOTP MFA %s, preferred %s; phone verified: %s; a sign-in %s",
+        u.sms_mfa and "on" or "off", u.totp_mfa and "on" or "off", tostring(u.preferred_mfa or "none"),
+        tostring(u.phone_number_verified), prompts and "asks for a code" or "does not ask for a code"))
