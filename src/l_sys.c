@@ -147,8 +147,14 @@ static int sys_write_file_atomic(lua_State *L)
 static int sys_mkdir(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    if (mkdir(path, (mode_t)luaL_optinteger(L, 2, 0700)) != 0 && errno != EEXIST)
-        return host_fail(L, "MkdirFailed", "cannot create %s: %s", path, strerror(errno));
+    if (mkdir(path, (mode_t)luaL_optinteger(L, 2, 0700)) != 0) {
+        struct stat st;
+        if (errno != EEXIST)
+            return host_fail(L, "MkdirFailed", "cannot create %s: %s", path, strerror(errno));
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            return host_fail(L, "MkdirFailed", "cannot create %s: a file of that name exists",
+                             path);
+    }
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -171,7 +177,8 @@ static int sys_stat(lua_State *L)
     return 1;
 }
 
-/* spawn{argv..., env = {K = V}, stdout = path, stderr = path} -> pid.
+/* spawn{argv..., env = {K = V}, stdout = path} -> pid (stderr goes to the
+ * same file).
  * The child is put in its own process group so it can be stopped whole. */
 static int sys_spawn(lua_State *L)
 {
@@ -230,7 +237,8 @@ static int sys_kill(lua_State *L)
     return 1;
 }
 
-/* wait(pid, block) -> exited (boolean), status */
+/* wait(pid, block) -> exited (boolean), status; a pid that is not (or no
+ * longer) our child counts as exited, with status -1. */
 static int sys_wait(lua_State *L)
 {
     pid_t pid = (pid_t)luaL_checkinteger(L, 1);

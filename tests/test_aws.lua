@@ -282,6 +282,27 @@ return function(t)
         t.eq(err.attempts, 2)
     end)
 
+    t.test("a timeout is not retried for one-shot operations (codes, creates)", function()
+        need(fault, "MFAKIT_TEST_FAULT")
+        script{ { status = 200, body = "{}", delay = 1 }, { status = 200, body = "{}" } }
+        local c = aws.client("cognito-idp", opts{ endpoint = fault, timeout = 0.3, retry_base = 0.01 })
+        local err = t.fails("Timeout", c:call("RespondToAuthChallenge", { ChallengeName = "SMS_MFA", ClientId = "c",
+            Session = "s", ChallengeResponses = { USERNAME = "u", SMS_MFA_CODE = "123456" } }))
+        t.eq(err.attempts, 1)
+        script{ { status = 200, body = "{}", delay = 1 }, { status = 200, body = "{}" } }
+        err = t.fails("Timeout", c:call("CreateUserPool", { PoolName = "p" }))
+        t.eq(err.attempts, 1)
+        script{ { status = 200, body = "{}", delay = 1 }, { status = 200, body = '{"UserPools": []}' } }
+        local _, meta = assert(c:call("ListUserPools", { MaxResults = 1 }))
+        t.eq(meta.attempts, 2)
+    end)
+
+    t.test("configuration errors name the operation", function()
+        local c = aws.client("iam", { endpoint = "ftp://nowhere", region = "us-east-1", access_key = "a", secret_key = "b" })
+        local err = t.fails("InvalidEndpoint", c:call("ListRoles"))
+        t.eq({ err.operation, err.attempts }, { "iam:ListRoles", 0 })
+    end)
+
     t.test("public Cognito operations go unsigned, others signed", function()
         need(fault, "MFAKIT_TEST_FAULT")
         script{ { status = 200, body = "{}" }, { status = 200, body = "{}" } }

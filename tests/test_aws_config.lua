@@ -47,6 +47,10 @@ return function(t)
             t.eq({ c.access_key, c.secret_key, c.session_token, c.source }, { "AKIDENV", "senv", "tok", "environment" })
             c = assert(credentials.resolve{ access_key = "AKIDOPT", secret_key = "sopt" })
             t.eq({ c.access_key, c.session_token }, { "AKIDOPT", nil })
+            -- a profile named explicitly wins over the environment's keys; AWS_PROFILE does not
+            t.eq(assert(credentials.resolve{ profile = "default" }).access_key, "AKIDFILE")
+            sys.setenv("AWS_PROFILE", "default")
+            t.eq(assert(credentials.resolve()).access_key, "AKIDENV")
         end)
     end)
 

@@ -128,12 +128,19 @@ function Client:call(operation, params)
         error("aws: operation name expected (like \"GetRole\"), got " .. tostring(operation), 2)
     end
     if params ~= nil and type(params) ~= "table" then error("aws: parameters must be a table", 2) end
+    local label = self.service .. ":" .. operation
     local ok, err = self:resolve()
-    if not ok then return nil, err end
+    if not ok then
+        err.operation, err.attempts = label, 0
+        return nil, err
+    end
     local creds
     if not self.hints.unsigned[operation] then
         creds, err = credentials.resolve(self.opts)
-        if not creds then return nil, err end
+        if not creds then
+            err.operation, err.attempts = label, 0
+            return nil, err
+        end
     end
     local body
     if self.hints.protocol == "json" then
@@ -177,7 +184,7 @@ function Client:call(operation, params)
         if server_time and not skew_fixed and math.abs(server_time - sys.now()) > 240 then
             self.clock_offset = server_time - sys.now()
             skew_fixed = true
-        elseif not err.retryable or attempt >= max then
+        elseif not err.retryable or attempt >= max or (not r and retry.one_shot(operation, err.code)) then
             return nil, err
         else
             task.sleep(retry.delay(attempt, self.opts.retry_base))

@@ -89,7 +89,8 @@ function M.start(opts)
         end
         if sys.monotonic() > deadline then
             handle.stop()
-            return errors.fail("EmulatorFailed", "moto_server did not answer within %d s", opts.timeout or 60)
+            return errors.fail("EmulatorFailed", "moto_server did not answer within %s s",
+                tostring(opts.timeout or M.start_timeout))
         end
         task.sleep(0.1)
     end

@@ -19,8 +19,8 @@ M.default_connect_timeout = 10
 -- Trace sink: nil (off) or a function(line). Set by --trace.
 M.trace = nil
 
-local function trace_request(id, req)
-    local out = { string.format("> [%d] %s %s", id, req.method or "GET", redact.text(req.url)) }
+local function trace_request(id, method, req)
+    local out = { string.format("> [%d] %s %s", id, method, redact.text(req.url)) }
     local names = {}
     for k in pairs(req.headers or {}) do names[#names + 1] = k end
     table.sort(names)
@@ -57,8 +57,10 @@ local function check(req)
     if req.method ~= nil and type(req.method) ~= "string" then error("http.request: method must be a string", 3) end
     if req.body ~= nil and type(req.body) ~= "string" then error("http.request: body must be a string", 3) end
     if req.headers ~= nil and type(req.headers) ~= "table" then error("http.request: headers must be a table", 3) end
-    if req.timeout ~= nil and (type(req.timeout) ~= "number" or req.timeout <= 0) then
-        error("http.request: timeout must be a positive number of seconds", 3)
+    for _, k in ipairs{ "timeout", "connect_timeout" } do
+        if req[k] ~= nil and (type(req[k]) ~= "number" or req[k] < 0.001) then
+            error("http.request: " .. k .. " must be a number of seconds (at least 0.001)", 3)
+        end
     end
 end
 
@@ -68,8 +70,9 @@ function M.request(req)
         return errors.fail("InvalidURL", "'%s' is not an http:// or https:// URL", redact.text(req.url))
     end
     local started = sys.monotonic()
+    local method = req.method or (req.body and "POST" or "GET")
     local id, err = loop.start{
-        method = req.method or (req.body and "POST" or "GET"),
+        method = method,
         url = req.url,
         headers = req.headers,
         body = req.body,
@@ -78,14 +81,14 @@ function M.request(req)
         ca_bundle = req.ca_bundle or os.getenv("AWS_CA_BUNDLE"),
     }
     if not id then return nil, err end
-    if M.trace then trace_request(id, req) end
+    if M.trace then trace_request(id, method, req) end
     local r = task.await_transfer(id)
     local elapsed = sys.monotonic() - started
     if M.trace then trace_response(id, r, elapsed) end
     if r.error then
         return nil, errors.new{
             code = r.error, retryable = r.retryable,
-            message = string.format("%s %s: %s", req.method or "GET", redact.text(req.url), r.message),
+            message = string.format("%s %s: %s", method, redact.text(req.url), r.message),
         }
     end
     return { status = r.status, headers = r.headers, body = r.body, time = elapsed }

@@ -120,7 +120,8 @@ local function run_main_task(fn, args)
     if not res[1] then
         local e = res[2]
         io.stderr:write("mfakit: ", tostring(e), "\n")
-        status = tostring(e):find("interrupted by SIG", 1, true) and 130 or 1
+        local why = tostring(e)
+        status = why == "interrupted by SIGINT" and 130 or why == "interrupted by SIGTERM" and 143 or 1
     elseif math.type(res[2]) == "integer" then
         status = res[2]
     end

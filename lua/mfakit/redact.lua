@@ -1,7 +1,8 @@
 -- mfakit.redact: removes secrets from text before it is shown anywhere
--- (traces, errors, logs). It errs on the side of hiding: any field whose
--- name says password, secret, token, session, code, signature or SRP value,
--- in JSON, form (query protocol) or XML text, and anything shaped like a JWT.
+-- (traces, errors, logs): the values of the fields named in SECRET_NAMES
+-- (passwords, secrets, tokens, sessions, codes, SRP values) in JSON, form
+-- (query protocol) and XML text, and anything shaped like a JWT. A new
+-- secret-bearing field must be added to the list.
 local M = {}
 
 local SECRET_NAMES = {
@@ -30,12 +31,40 @@ function M.header(name, value)
     return value
 end
 
+-- Replaces the string value of every "name": "..." in s, scanning the
+-- value so that escaped quotes (\") do not end it early.
+function M._json_strings(s, name)
+    local key = '"' .. name .. '"'
+    local out, pos = {}, 1
+    while true do
+        local ks, ke = s:find(key, pos, true)
+        if not ks then break end
+        local colon = s:match("^%s*:%s*()", ke + 1)
+        if colon and s:sub(colon, colon) == '"' then
+            local i = colon + 1
+            while i <= #s do
+                local c = s:sub(i, i)
+                if c == "\\" then i = i + 2
+                elseif c == '"' then break
+                else i = i + 1 end
+            end
+            out[#out + 1] = s:sub(pos, colon - 1) .. '"' .. REDACTED .. '"'
+            pos = i + 1
+        else
+            out[#out + 1] = s:sub(pos, ke)
+            pos = ke + 1
+        end
+    end
+    out[#out + 1] = s:sub(pos)
+    return table.concat(out)
+end
+
 function M.text(s)
     if type(s) ~= "string" or s == "" then return s end
     for _, name in ipairs(SECRET_NAMES) do
         local e = escape(name)
-        -- JSON: "Name": "value"  (a nested object is replaced whole)
-        s = s:gsub('("' .. e .. '"%s*:%s*)"[^"]*"', '%1"' .. REDACTED .. '"')
+        -- JSON: "Name": "value" (escaped quotes included; a nested object is replaced whole)
+        s = M._json_strings(s, name)
         s = s:gsub('("' .. e .. '"%s*:%s*)%b{}', '%1"' .. REDACTED .. '"')
         -- form: Name=value (also as member.N.Name=)
         s = s:gsub("([&?]" .. e .. "=)[^&]*", "%1" .. REDACTED)

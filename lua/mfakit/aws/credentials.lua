@@ -1,6 +1,7 @@
 -- mfakit.aws.credentials: AWS credentials, resolved as the AWS SDKs do:
 --   1. explicit options (access_key, secret_key, session_token)
---   2. AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+--   2. AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (unless
+--      a profile was named with --profile or the profile option)
 --   3. the profile (--profile, AWS_PROFILE, "default") in the shared
 --      credentials and config files: static keys or credential_process
 -- resolve(opts) -> { access_key, secret_key, session_token, expiration, source } | nil, err
@@ -8,6 +9,7 @@ local json = require "mfakit.json"
 local errors = require "mfakit.errors"
 local profile = require "mfakit.aws.profile"
 local sys = require "mfakit.sys"
+local config = require "mfakit.config"
 
 local M = {}
 
@@ -71,8 +73,11 @@ function M.resolve(opts)
         return { access_key = opts.access_key, secret_key = opts.secret_key,
                  session_token = opts.session_token, source = "options" }
     end
+    -- A profile named explicitly (--profile, opts.profile) wins over the
+    -- environment's keys, as in the AWS CLI; AWS_PROFILE does not.
+    local explicit = opts.profile or config.profile
     local id, secret = os.getenv("AWS_ACCESS_KEY_ID"), os.getenv("AWS_SECRET_ACCESS_KEY")
-    if id and id ~= "" and secret and secret ~= "" then
+    if not explicit and id and id ~= "" and secret and secret ~= "" then
         local token = os.getenv("AWS_SESSION_TOKEN")
         return { access_key = id, secret_key = secret,
                  session_token = (token and token ~= "") and token or nil, source = "environment" }

@@ -56,8 +56,10 @@ end
 
 function M.endpoint(service, region, opts)
     opts = opts or {}
-    if opts.endpoint then return opts.endpoint, region end
-    if config.endpoint then return config.endpoint, region end
+    -- a global service keeps its signing region behind any endpoint
+    local _, signing = default_endpoint(service, region)
+    if opts.endpoint then return opts.endpoint, signing end
+    if config.endpoint then return config.endpoint, signing end
     local ignore = (os.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") or ""):lower() == "true"
     if not ignore then
         local id = ENV_IDS[service] or service:upper():gsub("[%- ]", "_")
@@ -66,7 +68,7 @@ function M.endpoint(service, region, opts)
             local p = profile.load(profile.name(opts))
             url = p and nonempty(p.endpoint_url)
         end
-        if url then return url, region end
+        if url then return url, signing end
     end
     return default_endpoint(service, region)
 end

@@ -1,6 +1,6 @@
 -- mfakit.aws.jsonrpc: the AWS JSON 1.1 protocol (Cognito user pools).
---   encode(params, hints) -> body;   decode(body) -> result | nil, err
---   error_of(status, headers, body) -> {code, message} | nil
+--   encode(params, hints) -> body;   decode(operation, body) -> result | nil, err
+--   error_of(headers, body) -> {code, message} | nil
 local json = require "mfakit.json"
 local errors = require "mfakit.errors"
 

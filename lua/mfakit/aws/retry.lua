@@ -4,7 +4,7 @@
 -- network errors; capped exponential backoff with full jitter.
 -- Never LimitExceededException, CodeMismatchException or
 -- TooManyFailedAttemptsException: each retry would spend the user's
--- attempts (see docs/AWS.md).
+-- attempts (AWS-FACTS §3.3, from the AWS SDKs' retry code and issues).
 local M = {}
 
 local THROTTLING = {
@@ -30,6 +30,19 @@ function M.retryable(status, code)
     if NEVER[code] then return false end
     if THROTTLING[code] or TRANSIENT[code] then return true end
     return RETRY_STATUS[status] == true
+end
+
+-- A timeout or a dropped connection leaves it unknown whether AWS acted on
+-- the request. Repeating a one-time code, or a create, could then fail (a
+-- code is single-use) or make a second resource, so these are returned.
+local ONE_SHOT = {
+    RespondToAuthChallenge = true, ConfirmSignUp = true, VerifySoftwareToken = true, VerifyUserAttribute = true,
+    ConfirmForgotPassword = true, SignUp = true, AssociateSoftwareToken = true,
+}
+
+function M.one_shot(operation, code)
+    if code ~= "Timeout" and code ~= "NetworkError" then return false end
+    return ONE_SHOT[operation] == true or operation:match("^Create") ~= nil
 end
 
 M.max_backoff = 20
