@@ -9,7 +9,8 @@ SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # our flags live apart from CFLAGS, so `make CFLAGS=...` cannot drop them
 MF_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
              -Wshadow -Wstrict-prototypes -Isrc $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lm
+# libcurl is compiled against but loaded on first use (src/curl_lazy.h)
+LDLIBS    += $(shell pkg-config --libs $(filter-out libcurl,$(PKGS))) -ldl -lm
 LUA_SRC   := $(shell find lua scripts/guide -name '*.lua' | sort)
 OBJ       := $(patsubst src/%.c,$(BUILD)/%.o,$(wildcard src/*.c)) $(BUILD)/bundle.o
 

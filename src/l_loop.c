@@ -4,7 +4,7 @@
 #include "loop.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,7 +235,7 @@ static int loop_lrunning(lua_State *L)
 
 static int loop_lversion(lua_State *L)
 {
-    lua_pushstring(L, curl_version());
+    lua_pushstring(L, loop_curl_version());
     return 1;
 }
 
@@ -255,7 +255,7 @@ int luaopen_mfakit_loop(lua_State *L)
     lua_setmetatable(L, -2);
     *p = loop_new();
     if (!*p)
-        return luaL_error(L, "cannot initialise libcurl");
+        return luaL_error(L, "out of memory");
     luaL_setfuncs(L, loop_functions, 1);
     return 1;
 }

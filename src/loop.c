@@ -3,10 +3,11 @@
  * list and buffers until it finishes and its result is taken. */
 #include "loop.h"
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct transfer {
     CURL *easy;
@@ -23,7 +24,8 @@ struct loop {
     int count;
 };
 
-static int global_init_done;
+/* libcurl, once loaded (see curl_lazy.h) */
+static const struct curl_lazy *CL;
 
 static int buf_append(struct loop_buf *b, const char *data, size_t len)
 {
@@ -61,28 +63,40 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 
 struct loop *loop_new(void)
 {
-    if (!global_init_done) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return NULL;
-        global_init_done = 1;
-    }
     struct loop *loop = calloc(1, sizeof *loop);
-    if (!loop)
-        return NULL;
-    loop->multi = curl_multi_init();
-    if (!loop->multi) {
-        free(loop);
-        return NULL;
-    }
-    loop->next_id = 1;
+    if (loop)
+        loop->next_id = 1;
     return loop;
+}
+
+/* libcurl and the multi handle come with the first transfer. */
+static int loop_ready(struct loop *loop, char *err, size_t errlen)
+{
+    if (loop->multi)
+        return 1;
+    if (!CL && !(CL = curl_lazy_get(err, errlen)))
+        return 0;
+    loop->multi = CL->multi_init();
+    if (!loop->multi) {
+        snprintf(err, errlen, "cannot create a libcurl multi handle");
+        return 0;
+    }
+    return 1;
+}
+
+const char *loop_curl_version(void)
+{
+    char err[256];
+    if (!CL && !(CL = curl_lazy_get(err, sizeof err)))
+        return "libcurl not loaded";
+    return CL->version();
 }
 
 static void transfer_free(struct loop *loop, struct transfer *t)
 {
-    curl_multi_remove_handle(loop->multi, t->easy);
-    curl_easy_cleanup(t->easy);
-    curl_slist_free_all(t->headers);
+    CL->multi_remove_handle(loop->multi, t->easy);
+    CL->easy_cleanup(t->easy);
+    CL->slist_free_all(t->headers);
     if (t->result)
         loop_result_free(t->result);
     free(t);
@@ -109,7 +123,8 @@ void loop_free(struct loop *loop)
     struct loop_result *r;
     while ((r = loop_take_done(loop)))
         loop_result_free(r);
-    curl_multi_cleanup(loop->multi);
+    if (loop->multi)
+        CL->multi_cleanup(loop->multi);
     free(loop);
 }
 
@@ -117,64 +132,66 @@ static int setup_easy(struct transfer *t, const struct loop_request *req)
 {
     CURL *e = t->easy;
     int ok = 1;
-    ok &= curl_easy_setopt(e, CURLOPT_URL, req->url) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_URL, req->url) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     /* Signed requests must never be replayed elsewhere: 3xx is returned as is. */
-    ok &= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK;
     if (req->ca_bundle && *req->ca_bundle)
-        ok &= curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_bundle) == CURLE_OK;
+        ok &= CL->easy_setopt(e, CURLOPT_CAINFO, req->ca_bundle) == CURLE_OK;
     if (req->timeout_ms > 0)
-        ok &= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms) == CURLE_OK;
+        ok &= CL->easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms) == CURLE_OK;
     if (req->connect_timeout_ms > 0)
-        ok &= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_WRITEDATA, t->result) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_HEADERDATA, t->result) == CURLE_OK;
-    ok &= curl_easy_setopt(e, CURLOPT_PRIVATE, t) == CURLE_OK;
+        ok &= CL->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_WRITEDATA, t->result) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_HEADERDATA, t->result) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_PRIVATE, t) == CURLE_OK;
 
     const char *method = req->method ? req->method : "GET";
     if (req->body) {
         ok &=
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) == CURLE_OK;
-        ok &= curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body) == CURLE_OK;
+            CL->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) == CURLE_OK;
+        ok &= CL->easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body) == CURLE_OK;
         if (strcmp(method, "POST") != 0)
-            ok &= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
+            ok &= CL->easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
     } else if (strcmp(method, "HEAD") == 0) {
-        ok &= curl_easy_setopt(e, CURLOPT_NOBODY, 1L) == CURLE_OK;
+        ok &= CL->easy_setopt(e, CURLOPT_NOBODY, 1L) == CURLE_OK;
     } else if (strcmp(method, "GET") != 0) {
-        ok &= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
+        ok &= CL->easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK;
     }
 
     /* curl would add these on its own; they are not signed, so suppress them. */
     static const char *const suppressed[] = {"Expect:", "Accept:"};
     for (size_t i = 0; i < sizeof suppressed / sizeof *suppressed; i++) {
-        struct curl_slist *h = curl_slist_append(t->headers, suppressed[i]);
+        struct curl_slist *h = CL->slist_append(t->headers, suppressed[i]);
         if (!h)
             return 0;
         t->headers = h;
     }
     for (size_t i = 0; i < req->header_count; i++) {
-        struct curl_slist *h = curl_slist_append(t->headers, req->headers[i]);
+        struct curl_slist *h = CL->slist_append(t->headers, req->headers[i]);
         if (!h)
             return 0;
         t->headers = h;
     }
-    ok &= curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_HTTPHEADER, t->headers) == CURLE_OK;
     return ok;
 }
 
 uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err, size_t errlen)
 {
+    if (!loop_ready(loop, err, errlen))
+        return 0;
     struct transfer *t = calloc(1, sizeof *t);
     if (t)
         t->result = calloc(1, sizeof *t->result);
     if (t && t->result)
-        t->easy = curl_easy_init();
+        t->easy = CL->easy_init();
     if (!t || !t->result || !t->easy) {
         snprintf(err, errlen, "out of memory");
         if (t) {
@@ -185,17 +202,17 @@ uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err
     }
     if (!setup_easy(t, req)) {
         snprintf(err, errlen, "cannot set up the transfer (unsupported option or out of memory)");
-        curl_easy_cleanup(t->easy);
-        curl_slist_free_all(t->headers);
+        CL->easy_cleanup(t->easy);
+        CL->slist_free_all(t->headers);
         loop_result_free(t->result);
         free(t);
         return 0;
     }
-    CURLMcode mc = curl_multi_add_handle(loop->multi, t->easy);
+    CURLMcode mc = CL->multi_add_handle(loop->multi, t->easy);
     if (mc != CURLM_OK) {
-        snprintf(err, errlen, "%s", curl_multi_strerror(mc));
-        curl_easy_cleanup(t->easy);
-        curl_slist_free_all(t->headers);
+        snprintf(err, errlen, "%s", CL->multi_strerror(mc));
+        CL->easy_cleanup(t->easy);
+        CL->slist_free_all(t->headers);
         loop_result_free(t->result);
         free(t);
         return 0;
@@ -221,18 +238,18 @@ static void unlink_transfer(struct loop *loop, struct transfer *t)
 static void finish(struct loop *loop, CURLMsg *msg)
 {
     struct transfer *t = NULL;
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+    CL->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
     if (!t)
         return;
     struct loop_result *r = t->result;
     r->error = (int)msg->data.result;
     if (msg->data.result == CURLE_OK) {
-        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
+        CL->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
     } else {
         r->status = 0;
-        snprintf(r->error_text, sizeof r->error_text, "%s", curl_easy_strerror(msg->data.result));
+        snprintf(r->error_text, sizeof r->error_text, "%s", CL->easy_strerror(msg->data.result));
     }
-    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r->total_seconds);
+    CL->easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r->total_seconds);
     t->result = NULL;
     unlink_transfer(loop, t);
     transfer_free(loop, t);
@@ -247,7 +264,7 @@ static void collect_done(struct loop *loop)
 {
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(loop->multi, &left)))
+    while ((msg = CL->multi_info_read(loop->multi, &left)))
         if (msg->msg == CURLMSG_DONE)
             finish(loop, msg);
 }
@@ -255,14 +272,22 @@ static void collect_done(struct loop *loop)
 int loop_poll(struct loop *loop, int timeout_ms)
 {
     int still = 0;
-    curl_multi_perform(loop->multi, &still);
+    if (!loop->multi) {
+        /* nothing ever started: only wait */
+        if (timeout_ms > 0) {
+            struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        return 0;
+    }
+    CL->multi_perform(loop->multi, &still);
     /* A transfer may have ended in that perform: never block with its
      * message still unread. */
     collect_done(loop);
     if (timeout_ms > 0 && !loop->done_head) {
         /* unlike curl_multi_wait, this waits the full timeout with no transfers */
-        curl_multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
-        curl_multi_perform(loop->multi, &still);
+        CL->multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
+        CL->multi_perform(loop->multi, &still);
         collect_done(loop);
     }
     return loop->count;

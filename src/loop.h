@@ -56,4 +56,7 @@ void loop_cancel(struct loop *loop, uint64_t id);
 
 int loop_running(const struct loop *loop);
 
+/* libcurl's version string (loads libcurl if it was not yet). */
+const char *loop_curl_version(void);
+
 #endif
