@@ -256,18 +256,13 @@ return function(t)
 
     t.test("--local starts its own emulator and stops it", function()
         if not require("mfakit.emulator").find() then t.skip("moto_server not installed") end
-        local count = function()
-            local p = assert(io.popen("pgrep -fc moto_server"))
-            local n = tonumber(p:read("l")) or 0
-            p:close()
-            return n
-        end
-        local before = count()
-        local out, err, rc = support.run(bin .. " --local guide plan --stack " .. unique("gl") ..
+        local out, err, rc = support.run(bin .. " --local --trace guide plan --stack " .. unique("gl") ..
             " --state-dir " .. tmp .. "/local-state")
         t.eq(rc, 0, err)
         t.ok(out:find("01 sms-role    create", 1, true), out)
-        t.eq(count(), before)
+        local port = err:match("POST http://127%.0%.0%.1:(%d+)/")
+        t.ok(port, "the trace names the emulator's port: " .. err:sub(1, 300))
+        t.fails("ConnectFailed", http.request{ url = "http://127.0.0.1:" .. port .. "/moto-api/", timeout = 2 })
     end)
 
     t.test("bad options are one line and exit 2", function()
