@@ -43,6 +43,8 @@ return function(t)
     t.test("up creates exactly the guide's resources with the guide's settings", function()
         need()
         local stack = unique("g1")
+        -- SMS settings are account-wide: start from known values, which down must put back
+        assert(sns:call("SetSMSAttributes", { attributes = { DefaultSMSType = "Promotional", MonthlySpendLimit = "1" } }))
         local out, err, rc = guide_run("up --stack " .. stack .. " --spend-limit 7 --test-user bob@example.com " ..
             "--phone +15555550100")
         t.eq(rc, 0, err .. out)
@@ -108,7 +110,11 @@ return function(t)
         -- no secret in the state file
         local text = assert(io.open(tmp .. "/state/" .. stack .. ".json")):read("a")
         t.ok(not text:lower():find("password", 1, true), text)
-        guide_run("down --stack " .. stack)
+        out, err, rc = guide_run("down --stack " .. stack)
+        t.eq(rc, 0, err)
+        t.ok(out:find("09 sns-sms     restored", 1, true), out)
+        attrs = assert(sns:call("GetSMSAttributes")).attributes
+        t.eq({ attrs.DefaultSMSType, attrs.MonthlySpendLimit }, { "Promotional", "1" })
     end)
 
     t.test("a second up changes nothing; a setting changed by hand is converged", function()
