@@ -1,10 +1,10 @@
 -- tests/test_cli.lua: the command line behaves like `lua`.
+local support = dofile("tests/support.lua")
+
+-- stdout and stderr together, and the exit status
 local function run(cmd)
-    local p = assert(io.popen(cmd .. " 2>&1; echo \"rc=$?\""))
-    local out = p:read("a")
-    p:close()
-    local rc = tonumber(out:match("rc=(%d+)\n$"))
-    return out:gsub("rc=%d+\n$", ""), rc
+    local out, err, rc = support.run(cmd)
+    return err .. out, rc
 end
 
 return function(t)

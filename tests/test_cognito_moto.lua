@@ -2,37 +2,16 @@
 -- the challenge order, single-use sessions, SECRET_HASH on SRP, TOTP codes
 -- and the password policy, but accepts any SMS code and any SRP proof
 -- (docs/EMULATORS.md); those are checked against tests/fake_cognito.py.
-local aws = require "mfakit.aws"
 local cognito = require "mfakit.cognito"
 local totp = require "mfakit.totp"
 local sys = require "mfakit.sys"
 local task = require "mfakit.task"
+local support = dofile("tests/support.lua")
 
-local function setup(t, endpoint, opts)
-    opts = opts or {}
-    local admin = aws.client("cognito-idp", { region = "us-east-1", endpoint = endpoint,
-                                              access_key = "testing", secret_key = "testing" })
-    local name = "login-" .. sys.getpid() .. "-" .. math.random(1e6)
-    local pool = assert(admin:call("CreateUserPool", { PoolName = name, MfaConfiguration = opts.mfa or "OPTIONAL",
-        SmsConfiguration = { SnsCallerArn = "arn:aws:iam::123456789012:role/sms", ExternalId = "x" },
-        Policies = { PasswordPolicy = { MinimumLength = 8, RequireUppercase = true, RequireLowercase = true,
-                                        RequireNumbers = true, RequireSymbols = false } } })).UserPool.Id
-    assert(admin:call("SetUserPoolMfaConfig", { UserPoolId = pool, MfaConfiguration = opts.mfa or "OPTIONAL",
-        SoftwareTokenMfaConfiguration = { Enabled = true },
-        SmsMfaConfiguration = { SmsAuthenticationMessage = "Your MFA code is {####}",
-            SmsConfiguration = { SnsCallerArn = "arn:aws:iam::123456789012:role/sms", ExternalId = "x" } } }))
-    local client = assert(admin:call("CreateUserPoolClient", { UserPoolId = pool, ClientName = name,
-        GenerateSecret = opts.secret or false,
-        ExplicitAuthFlows = { "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH" } }))
-        .UserPoolClient
-    local idp = cognito.new{ user_pool_id = pool, client_id = client.ClientId, client_secret = client.ClientSecret,
-                             endpoint = endpoint }
-    local user = { username = "alice-" .. math.random(1e6), password = "Passw0rdOk" }
-    assert(idp:sign_up{ username = user.username, password = user.password,
-        attributes = { email = user.username .. "@example.com", phone_number = "+15555550100" } })
-    assert(idp:confirm_sign_up{ username = user.username, code = "000000" })
-    t.ok(pool, "pool")
-    return idp, user, admin, pool
+-- A pool (MFA OPTIONAL, SMS and TOTP) with one confirmed user.
+local function setup(_, endpoint, opts)
+    local p = support.pool(endpoint, opts)
+    return p.idp, p.user, p.admin, p.pool_id
 end
 
 return function(t)
