@@ -10,7 +10,8 @@ static int loaded;
 
 /* dlsym gives a data pointer; POSIX guarantees it converts to a function
  * pointer, which C11 alone does not say: copy the bits. */
-static int bind_symbol(void *lib, const char *name, void *slot, size_t size, char *err, size_t errlen)
+static int bind_symbol(void *lib, const char *name, void *slot, size_t size, char *err,
+                       size_t errlen)
 {
     void *sym = dlsym(lib, name);
     if (!sym) {
