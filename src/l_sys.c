@@ -159,7 +159,7 @@ static int sys_mkdir(lua_State *L)
     return 1;
 }
 
-/* stat(path) -> {size=, mtime=, mode=} or nil, err */
+/* stat(path) -> {size=, mtime=, mode=, type=} or nil, err */
 static int sys_stat(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -174,6 +174,11 @@ static int sys_stat(lua_State *L)
     lua_setfield(L, -2, "mtime");
     lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
     lua_setfield(L, -2, "mode");
+    lua_pushstring(L, S_ISREG(st.st_mode)    ? "file"
+                      : S_ISDIR(st.st_mode)  ? "directory"
+                      : S_ISFIFO(st.st_mode) ? "fifo"
+                                             : "other");
+    lua_setfield(L, -2, "type");
     return 1;
 }
 

@@ -21,7 +21,7 @@ local function with_env(env, fn)
     profile.reset()
     local ok, err = pcall(fn)
     for _, k in ipairs(VARS) do sys.setenv(k, saved[k]) end
-    for k, v in pairs(saved_config) do config[k] = v end
+    config.region, config.profile, config.endpoint = saved_config.region, saved_config.profile, saved_config.endpoint
     profile.reset()
     if not ok then error(err, 0) end
 end

@@ -69,6 +69,14 @@ return function(t)
         t.ok(err:find("UserNotFoundException", 1, true) and err:find("check --username", 1, true), err)
     end)
 
+    t.test("login --local signs in against its own emulator", function()
+        if not require("mfakit.emulator").find() then t.skip("moto_server not installed") end
+        local _, err, rc = support.run("PW=x " .. bin .. " login --local --user-pool-id us-east-1_nope --client-id c " ..
+            "--username u --password-env PW --flow password < /dev/null")
+        t.eq(rc, 1)
+        t.ok(err:find("ResourceNotFoundException", 1, true), "reached the emulator, not AWS: " .. err)
+    end)
+
     t.test("login usage errors exit 2; there is no --password option", function()
         local _, err, rc = support.run(bin .. " login --user-pool-id us-east-1_x --client-id c --username u --password x")
         t.eq(rc, 2)

@@ -106,6 +106,20 @@ return function(t)
         t.eq(r.challenges, { "PASSWORD_VERIFIER", "SMS_MFA" })
     end)
 
+    t.test("file: refuses a named pipe instead of blocking every task", function()
+        need()
+        local idp, user = setup(t, moto)
+        local r = assert(idp:sign_in{ username = user.username, password = user.password })
+        assert(idp:enable_sms_mfa(r.tokens.AccessToken))
+        local fifo = os.getenv("MFAKIT_TEST_TMP") .. "/code.fifo"
+        os.remove(fifo)
+        assert(os.execute("mkfifo " .. fifo))
+        local err = t.fails("CodeSourceFailed", idp:sign_in{ username = user.username, password = user.password,
+            sms_code = "file:" .. fifo })
+        t.ok(err.message:find("is a fifo", 1, true), err.message)
+        os.remove(fifo)
+    end)
+
     t.test("client with a secret: SECRET_HASH at InitiateAuth, challenges and refresh", function()
         need()
         local idp, user = setup(t, moto, { secret = true })

@@ -271,6 +271,42 @@ return function(t)
         t.fails("ConnectFailed", http.request{ url = "http://127.0.0.1:" .. port .. "/moto-api/", timeout = 2 })
     end)
 
+    t.test("--no-sms gives a TOTP-only pool; --sms puts SMS back; one step's down keeps the rest", function()
+        need()
+        local stack = unique("gs")
+        local _, err, rc = guide_run("up --stack " .. stack .. " --no-sms")
+        t.eq(rc, 0, err)
+        local pool_id = state_of(stack).resources.pool.id
+        local m = assert(idp:call("GetUserPoolMfaConfig", { UserPoolId = pool_id }))
+        t.eq({ m.SmsMfaConfiguration, m.SoftwareTokenMfaConfiguration }, { nil, { Enabled = true } })
+        _, err, rc = guide_run("up --stack " .. stack .. " --sms")
+        t.eq(rc, 0, err)
+        m = assert(idp:call("GetUserPoolMfaConfig", { UserPoolId = pool_id }))
+        t.eq(m.SmsMfaConfiguration.SmsAuthenticationMessage, "Your MFA code is {####}")
+        local out
+        out, err, rc = support.run(string.format("AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=testing " ..
+            "AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 %s scripts/guide/03-app-client.lua down --stack %s " ..
+            "--state-dir %s/state", moto, bin, stack, tmp))
+        t.eq(rc, 0, err .. out)
+        local st = state_of(stack)
+        t.ok(st and st.resources.pool and st.external_id, "the state keeps the pool and the ExternalId")
+        t.eq(st.resources.client, nil)
+        guide_run("down --stack " .. stack)
+    end)
+
+    t.test("a same-named role of someone else's is not adopted", function()
+        need()
+        local stack = unique("gr")
+        assert(iam:call("CreateRole", { RoleName = stack .. "-sms-role", AssumeRolePolicyDocument = "{}" }))
+        local out, err, rc = guide_run("up --stack " .. stack)
+        t.eq(rc, 1, out)
+        t.ok(err:find("RoleNotOurs", 1, true) and err:find("--role-name", 1, true), err)
+        local doc = assert(iam:call("GetRole", { RoleName = stack .. "-sms-role" })).Role.AssumeRolePolicyDocument
+        t.eq(doc, {}, "left as it was")
+        assert(iam:call("DeleteRole", { RoleName = stack .. "-sms-role" }))
+        guide_run("down --stack " .. stack)
+    end)
+
     t.test("bad options are one line and exit 2", function()
         local _, err, rc = support.run(bin .. " guide up --mfa SOMETIMES --region us-east-1")
         t.eq(rc, 2)

@@ -18,6 +18,7 @@ local phone = require "mfakit.cognito.phone"
 local jwt = require "mfakit.cognito.jwt"
 local challenges = require "mfakit.cognito.challenges"
 local devices = require "mfakit.cognito.devices"
+local config = require "mfakit.config"
 
 local M = {}
 
@@ -51,7 +52,7 @@ function M.new(opts)
         copts[k] = opts[k]
     end
     -- The pool id starts with its region: QA scripts need no other setting.
-    copts.region = copts.region or (pool and pool:match("^([%w%-]+)_"))
+    copts.region = copts.region or config.region or (pool and pool:match("^([%w%-]+)_"))
     return setmetatable({
         client = aws.client("cognito-idp", copts), user_pool_id = pool, client_id = client_id,
         client_secret = opts.client_secret, region = copts.region, endpoint = opts.endpoint,
@@ -158,6 +159,7 @@ function Idp:sign_in(opts)
         if not pw then return nil, err end
         params.PASSWORD = pw
     end
+    login.secrets[#login.secrets + 1] = params.SECRET_HASH
     local resp, err = self:call("InitiateAuth", { AuthFlow = flow, ClientId = self.client_id,
         AuthParameters = params, ClientMetadata = opts.client_metadata }, login.secrets)
     if not resp then return nil, err end
@@ -177,6 +179,7 @@ function Idp:sign_in(opts)
         answers, err = handler(login, resp.ChallengeParameters or {})
         if not answers then return nil, err end
         answers.SECRET_HASH = self:secret_hash(answers.USERNAME)
+        login.secrets[#login.secrets + 1] = answers.SECRET_HASH
         resp, err = self:call("RespondToAuthChallenge", { ChallengeName = name, ClientId = self.client_id,
             Session = login.session, ChallengeResponses = answers, ClientMetadata = opts.client_metadata },
             { login.session, table.unpack(login.secrets) })
@@ -193,6 +196,7 @@ function Idp:sign_in(opts)
         result.device, err = self:confirm_device(tokens.AccessToken, tokens.NewDeviceMetadata,
             { name = opts.device_name, remember = true })
         if not result.device then return nil, err end
+        result.device_confirmed = true
         if opts.device_file then
             local ok
             ok, err = devices.save(opts.device_file, result.device, self.user_pool_id, login.internal_username)
@@ -421,9 +425,15 @@ function Idp:update_device_status(access_token, device_key, remembered)
 end
 
 function Idp:list_devices(access_token)
-    local out, err = self:call("ListDevices", { AccessToken = access_token, Limit = 60 }, { access_token })
-    if not out then return nil, err end
-    return out.Devices or {}
+    local all, token = json.array({}), nil
+    repeat
+        local out, err = self:call("ListDevices", { AccessToken = access_token, Limit = 60,
+                                                    PaginationToken = token }, { access_token })
+        if not out then return nil, err end
+        for _, d in ipairs(out.Devices or {}) do all[#all + 1] = d end
+        token = out.PaginationToken
+    until not token
+    return all
 end
 
 function Idp:forget_device(access_token, device_key)

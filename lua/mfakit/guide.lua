@@ -71,6 +71,9 @@ end
 
 M.iam_wait = { attempts = 8, base = 1, cap = 10 }
 
+-- What Cognito says while a new role or policy is not yet visible to it.
+M.PROPAGATION = { InvalidSmsRoleTrustRelationshipException = true, InvalidSmsRoleAccessPolicyException = true }
+
 -- Cognito checks the SMS role when the pool is created or changed, and IAM
 -- takes a few seconds to show a new role everywhere. That failure is
 -- retried with backoff, saying why; any other is returned at once.
@@ -80,7 +83,7 @@ function M.retry_iam(ctx, fn)
     while true do
         attempt = attempt + 1
         local out, err = fn()
-        if out or err.code ~= "InvalidSmsRoleTrustRelationshipException" or attempt >= w.attempts then
+        if out or not M.PROPAGATION[err.code] or attempt >= w.attempts then
             return out, err
         end
         local delay = math.min(w.cap, w.base * 2 ^ (attempt - 1))
@@ -230,7 +233,7 @@ local function down_steps(ctx, names)
 end
 
 function M.down(ctx)
-    if not ctx.state.existed then
+    if not ctx.state.existed and ctx.state:empty() then
         ctx.say("no state for stack " .. ctx.settings.stack .. ": looking for its resources by name and tag")
     end
     -- A create that was sent when a run was killed may still land after we
@@ -248,13 +251,15 @@ function M.down(ctx)
         failed = down_steps(ctx, pending)
     end
     if failed then return nil, failed end
-    ctx.state:remove_file()
+    -- the file goes with the last resource (one step run alone keeps it)
+    if ctx.state:empty() then ctx.state:remove_file() end
     return true
 end
 
 -- inspect every step: { {step=, result=, err=} }
 function M.inspect(ctx)
     local out = {}
+    ctx.inspecting, ctx.pool_id = true, nil
     for _, name in ipairs(M.STEPS) do
         local step = M.load_step(name)
         local r, err = step.inspect(ctx)

@@ -18,8 +18,11 @@ local SPEC = {
     ["sms-code-from"] = "string", ["totp-secret-env"] = "string", ["device-file"] = "string",
 }
 
+-- These are top-level scripts: a failure ends the program, after the
+-- clean-up (a --local emulator) that os.exit would otherwise skip.
 local function stop(script, msg, status)
     io.stderr:write(script, ": ", tostring(msg), "\n")
+    require("mfakit.atexit").run()
     os.exit(status or 1)
 end
 

@@ -6,11 +6,12 @@
 -- IAM permissions: iam:GetRole, iam:CreateRole, iam:TagRole,
 --   iam:UpdateAssumeRolePolicy, iam:PutRolePolicy, iam:GetRolePolicy,
 --   iam:DeleteRolePolicy, iam:Attach/DetachRolePolicy,
---   iam:ListAttachedRolePolicies, iam:ListRolePolicies, iam:DeleteRole.
+--   iam:ListAttachedRolePolicies, iam:DeleteRole.
 -- Run alone: mfakit scripts/guide/01-sms-role.lua up|down|plan|status [--stack NAME]
 local guide = require "mfakit.guide"
 local json = require "mfakit.json"
 local settings = require "mfakit.guide.settings"
+local errors = require "mfakit.errors"
 
 local step = { id = "01", name = "sms-role", title = "IAM role for Cognito to send SMS" }
 
@@ -36,6 +37,11 @@ function step.inspect(ctx)
         return nil, err
     end
     role = role.Role
+    -- role names are unique: a role of that name made by someone else is not ours to change
+    if not guide.has_tag(role.Tags, s.stack) and not (ctx.state:get("role") or {}).arn then
+        return errors.fail("RoleNotOurs", "role %s exists but is not tagged %s=%s: choose another name " ..
+            "(--role-name) or tag it to adopt it", names.role, settings.TAG, s.stack)
+    end
     local out = { exists = true, arn = role.Arn, changes = {} }
     if not guide.same(role.AssumeRolePolicyDocument, trust_policy(ctx.external_id)) then
         out.changes[#out.changes + 1] = "trust policy (cognito-idp.amazonaws.com, sts:ExternalId)"

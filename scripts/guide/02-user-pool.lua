@@ -7,7 +7,8 @@
 --   unique in Cognito: it is found again by that tag).
 -- IAM permissions: cognito-idp:CreateUserPool, DescribeUserPool,
 --   ListUserPools, UpdateUserPool, SetUserPoolMfaConfig,
---   GetUserPoolMfaConfig, DeleteUserPool; iam:PassRole on the step-1 role.
+--   GetUserPoolMfaConfig, TagResource, DeleteUserPool; iam:PassRole on the
+--   step-1 role.
 -- Run alone: mfakit scripts/guide/02-user-pool.lua up|down|plan|status [--stack NAME]
 local guide = require "mfakit.guide"
 local json = require "mfakit.json"
@@ -16,7 +17,9 @@ local settings = require "mfakit.guide.settings"
 local step = { id = "02", name = "user-pool", title = "Cognito user pool with SMS and TOTP MFA" }
 
 local function sms_configuration(ctx)
-    return { SnsCallerArn = ctx.role_arn, ExternalId = ctx.external_id, SnsRegion = ctx.region }
+    -- no SnsRegion: Cognito then sends from the region AWS maps this one to
+    -- (some regions send their SMS from another; see docs/DOCTOR.md sms-region)
+    return { SnsCallerArn = ctx.role_arn, ExternalId = ctx.external_id }
 end
 
 local PASSWORD_POLICY = { MinimumLength = 8, RequireUppercase = true, RequireLowercase = true,
@@ -31,14 +34,17 @@ local function mutable_config(ctx)
         SmsAuthenticationMessage = ctx.settings.sms_message,
         MfaConfiguration = ctx.settings.mfa,
         SmsConfiguration = sms_configuration(ctx),
-        DeviceConfiguration = { ChallengeRequiredOnNewDevice = false, DeviceOnlyRememberedOnUserPrompt = true },
+        -- a device the user chose to remember signs in with device SRP instead of an SMS or TOTP code
+        DeviceConfiguration = { ChallengeRequiredOnNewDevice = true, DeviceOnlyRememberedOnUserPrompt = true },
         UserPoolTags = { [settings.TAG] = ctx.settings.stack },
     }
 end
 
 local function mfa_config(ctx, pool_id)
-    local p = { UserPoolId = pool_id, MfaConfiguration = ctx.settings.mfa,
-                SoftwareTokenMfaConfiguration = { Enabled = ctx.settings.totp } }
+    local p = { UserPoolId = pool_id, MfaConfiguration = ctx.settings.mfa }
+    -- Cognito refuses "turn off MFA and configure an MFA together"
+    if ctx.settings.mfa == "OFF" then return p end
+    p.SoftwareTokenMfaConfiguration = { Enabled = ctx.settings.totp }
     if ctx.settings.sms then
         p.SmsMfaConfiguration = { SmsAuthenticationMessage = ctx.settings.sms_message,
                                   SmsConfiguration = sms_configuration(ctx) }
@@ -62,11 +68,13 @@ function step.inspect(ctx)
     if not m then return nil, err end
     local pool, changes = d.UserPool, {}
     local want = mfa_config(ctx, id)
+    local methods = ctx.settings.mfa ~= "OFF"
     local mfa_differs = m.MfaConfiguration ~= want.MfaConfiguration
-        or ((m.SoftwareTokenMfaConfiguration or {}).Enabled or false) ~= ctx.settings.totp
-        or (ctx.settings.sms and not guide.same_fields((m.SmsMfaConfiguration or {}).SmsConfiguration,
+        or (methods and ((m.SoftwareTokenMfaConfiguration or {}).Enabled or false) ~= ctx.settings.totp)
+        or (methods and ctx.settings.sms and not guide.same_fields((m.SmsMfaConfiguration or {}).SmsConfiguration,
             want.SmsMfaConfiguration.SmsConfiguration, { "SnsCallerArn", "ExternalId" }))
-        or (ctx.settings.sms and (m.SmsMfaConfiguration or {}).SmsAuthenticationMessage ~= ctx.settings.sms_message)
+        or (methods and ctx.settings.sms and
+            (m.SmsMfaConfiguration or {}).SmsAuthenticationMessage ~= ctx.settings.sms_message)
     if mfa_differs then changes[#changes + 1] = "MFA configuration (" .. ctx.settings.mfa .. ")" end
     local policy_differs = not guide.same_fields((pool.Policies or {}).PasswordPolicy, PASSWORD_POLICY,
         { "MinimumLength", "RequireUppercase", "RequireLowercase", "RequireNumbers", "RequireSymbols" })

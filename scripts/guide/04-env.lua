@@ -9,7 +9,10 @@ local step = { id = "04", name = "env", title = "the frontend's .env values" }
 
 function step.inspect(ctx)
     local lines = guide.env_lines(ctx)
-    if not lines then return { exists = false, changes = { "(after the pool and client exist)" } } end
+    -- guide.inspect runs the pool step first and notes the pool it found
+    if not lines or (ctx.inspecting and not ctx.pool_id) then
+        return { exists = false, changes = { "(after the pool and client exist)" } }
+    end
     return { exists = true, changes = {}, lines = lines }
 end
 

@@ -1,8 +1,8 @@
 -- Guide step 8: a test user (only with --test-user EMAIL --phone E164):
 --   sign up (password from MFAKIT_TEST_USER_PASSWORD, else a random one
 --   that is never shown or stored), confirm, mark the phone verified, enable
---   SMS MFA, and, given --sms-code-from (or --local, where any code works),
---   sign in through the SMS challenge.
+--   SMS MFA, and, given --sms-code-from, sign in through the SMS challenge
+--   (on --local any code works: moto does not check SMS codes).
 -- Creates: the user in the step-2 pool.
 -- IAM permissions: cognito-idp:AdminGetUser, AdminConfirmSignUp,
 --   AdminUpdateUserAttributes, AdminSetUserMFAPreference, AdminDeleteUser
@@ -87,6 +87,10 @@ function step.up(ctx)
         if not r then return nil, err end
         ctx.test_sign_in = r
         detail = detail .. ", signed in through " .. table.concat(r.challenges, " -> ")
+    elseif s.sms and not ctx.sms_code then
+        detail = detail .. " (no sign-in: --sms-code-from SOURCE signs in through SMS)"
+    elseif s.sms and not password then
+        detail = detail .. " (no sign-in: set MFAKIT_TEST_USER_PASSWORD to the user's password)"
     end
     return verb, detail
 end

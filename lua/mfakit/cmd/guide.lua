@@ -15,7 +15,7 @@ usage: mfakit guide up|down|status|env|plan [--stack NAME] [options]
 Options:
   --stack NAME            stack name (default mfa-sms); names are <stack>-sms-role, -pool, -client
   --mfa OFF|OPTIONAL|ON   the pool's MFA setting (default OPTIONAL)
-  --no-sms, --no-totp     leave out SMS or TOTP MFA
+  --no-sms, --no-totp     leave out SMS or TOTP MFA (--sms, --totp put them back)
   --spend-limit USD       SNS MonthlySpendLimit to set (whole dollars)
   --sns-policy inline|full  inline sns:Publish (default) or AmazonSNSFullAccess, as the guide does
   --test-user EMAIL --phone E164   also make a test user with SMS MFA
@@ -27,20 +27,28 @@ Options:
 ]]
 
 local SPEC = {
-    stack = "string", mfa = "string", ["no-sms"] = "flag", ["no-totp"] = "flag", ["spend-limit"] = "string",
+    stack = "string", mfa = "string", sms = "flag", totp = "flag", ["no-sms"] = "flag", ["no-totp"] = "flag",
+    ["spend-limit"] = "string",
     ["sns-policy"] = "string", ["test-user"] = "string", phone = "string", ["sms-code-from"] = "string",
     ["role-name"] = "string", ["pool-name"] = "string", ["client-name"] = "string", ["state-dir"] = "string",
-    write = "string", help = "flag", force = "flag",
+    write = "string", help = "flag",
 }
 
 local VERBS = { up = true, down = true, status = true, env = true, plan = true }
 
+-- --sms / --no-sms: true, false, or nil (keep what the stack has)
+local function choice(yes, no)
+    if no then return false end
+    if yes then return true end
+    return nil
+end
+
 local function options(o)
     return {
-        stack = o.stack, mfa = o.mfa, sms = o["no-sms"] and false or nil, totp = o["no-totp"] and false or nil,
+        stack = o.stack, mfa = o.mfa, sms = choice(o.sms, o["no-sms"]), totp = choice(o.totp, o["no-totp"]),
         spend_limit = o["spend-limit"], sns_policy = o["sns-policy"], test_user = o["test-user"], phone = o.phone,
         sms_code = o["sms-code-from"], role_name = o["role-name"], pool_name = o["pool-name"],
-        client_name = o["client-name"], state_dir = o["state-dir"], force = o.force,
+        client_name = o["client-name"], state_dir = o["state-dir"],
     }
 end
 
@@ -62,9 +70,9 @@ local function print_ids(ctx)
     local pool, client, role = ctx.state:get("pool") or {}, ctx.state:get("client") or {}, ctx.state:get("role") or {}
     print("")
     print("region         " .. ctx.region)
-    print("user pool id   " .. tostring(pool.id))
-    print("app client id  " .. tostring(client.id))
-    print("SMS role       " .. tostring(role.arn))
+    if pool.id then print("user pool id   " .. pool.id) end
+    if client.id then print("app client id  " .. client.id) end
+    if role.arn then print("SMS role       " .. role.arn) end
     print("state          " .. ctx.state.path)
 end
 
@@ -91,7 +99,7 @@ function M.execute(verb, ctx, o)
             local out = {}
             for _, item in ipairs(guide.inspect(ctx)) do
                 out[#out + 1] = { step = item.step.id .. "-" .. item.step.name,
-                    changes = item.result and item.result.changes or json.null,
+                    changes = item.result and json.array(item.result.changes) or json.null,
                     error = item.err and tostring(item.err) or nil }
             end
             cli.print_json{ plan = out }

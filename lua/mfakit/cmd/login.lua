@@ -44,7 +44,8 @@ local function hint_for(err, opts)
             "the app client has a secret: pass --client-secret-env VAR"
     end
     if err.session_expired then return "sign in again" end
-    if err.code == "NotAuthorizedException" and msg:find("flow", 1, true) then
+    local flow_error = err.code == "NotAuthorizedException" or err.code == "InvalidParameterException"
+    if flow_error and msg:find("flow", 1, true) then
         return "enable the flow on the app client (ExplicitAuthFlows), or use --flow"
     end
     return HINTS[err.code]
@@ -62,6 +63,8 @@ return function(args)
     for _, need in ipairs{ "user-pool-id", "client-id", "username" } do
         if not opts[need] then return cli.usage("login", "--" .. need .. " is required", USAGE) end
     end
+    local ok_local, lerr = require("mfakit.cmd.guide").maybe_local()
+    if not ok_local then return cli.fail("login", lerr) end
     local password, perr = cli.secret_from_env(opts["password-env"], "password")
     if not password then return cli.fail("login", perr, nil, 2) end
     local secret
@@ -94,7 +97,8 @@ return function(args)
     local device = r.device and { DeviceKey = r.device.key, DeviceGroupKey = r.device.group_key,
                                   DeviceName = r.device.name, Remembered = r.device.remembered } or nil
     if cli.json_output() then
-        cli.print_json{ challenges = r.challenges, AuthenticationResult = r.tokens, device = device }
+        cli.print_json{ challenges = r.challenges, AuthenticationResult = r.tokens, device = device,
+                        TOTPSecret = r.totp_secret }
         return 0
     end
     local now = sys.now()
@@ -102,10 +106,16 @@ return function(args)
     print("challenges: " .. (#r.challenges > 0 and table.concat(r.challenges, ", ") or "none"))
     print(string.format("tokens: id, access%s; they expire in %d s (%s)", r.tokens.RefreshToken and ", refresh" or "",
         r.tokens.ExpiresIn or 0, iso(now + (r.tokens.ExpiresIn or 0))))
-    if device then
+    if device and r.device_confirmed then
         print(string.format("device: %s %s%s", device.DeviceKey, device.Remembered and "remembered" or "confirmed",
             opts["device-file"] and (", saved to " .. opts["device-file"]) or ""))
+    elseif device then
+        print(string.format("device: %s (remembered, from %s)", device.DeviceKey, opts["device-file"] or "options"))
     end
-    if r.totp_secret then print("TOTP was enrolled during sign-in; use --output json to see its secret") end
+    if r.totp_secret then
+        -- the only moment the new secret exists: show it, as an enrolment must
+        print("TOTP was enrolled during sign-in; add this to an authenticator app and keep it secret:")
+        print("  " .. r.totp_secret)
+    end
     return 0
 end

@@ -4,12 +4,12 @@
 --   "123456"            the code itself
 --   "env:VAR"           the environment variable VAR
 --   "file:PATH"         the first line of PATH, once it appears or changes
---                       after the challenge arrived (a FIFO works too)
+--                       after the sign-in started (a regular file)
 --   "cmd:COMMAND"       the first line COMMAND prints
 --   "totp:BASE32"       the current TOTP code for that secret
 --   "prompt"            asked on the terminal (no echo for secrets)
---   function(ctx)       returns the code (or nil, err); ctx has challenge,
---                       destination, attempt
+--   function(ctx)       returns the code (or nil, err); ctx has challenge
+--                       and destination
 --   { totp_secret = "BASE32" } same as "totp:BASE32"
 -- `what` names the thing in errors and prompts ("SMS code", "password").
 local errors = require "mfakit.errors"
@@ -37,6 +37,12 @@ end
 -- Waits until PATH holds a line that was not there when we started.
 local function from_file(path, what)
     local before = sys.stat(path)
+    if before and before.type ~= "file" then
+        -- reading a named pipe would block every task; waiting on a file does not
+        return function()
+            return errors.fail("CodeSourceFailed", "%s is a %s: give the %s in a regular file", path, before.type, what)
+        end
+    end
     local before_text = before and read_file(path)
     return function()
         local deadline = sys.monotonic() + M.file_timeout

@@ -42,7 +42,8 @@ function M.issuer(opts)
     if opts.issuer then return opts.issuer end
     local pool = opts.user_pool_id
     if type(pool) ~= "string" then error("jwt.verify: issuer or user_pool_id needed", 3) end
-    local region = opts.region or pool:match("^([%w%-]+)_")
+    -- a pool's id starts with its region, which is also its issuer's
+    local region = pool:match("^([%w%-]+)_") or opts.region
     return string.format("https://cognito-idp.%s.amazonaws.com/%s", region, pool)
 end
 

@@ -1,0 +1,86 @@
+-- mfakit doctor: every read-only check of an SMS/TOTP MFA set-up, one line
+-- each (status, what was found, the fix); exit 1 when one fails.
+local cli = require "mfakit.cli"
+local json = require "mfakit.json"
+local doctor = require "mfakit.doctor"
+
+local USAGE = [[
+usage: mfakit doctor [--stack NAME | --user-pool-id ID] [--username NAME] [options]
+  Runs every check (none changes anything) and prints one line per check:
+  pass, warn, fail or skip, what it found, and the fix. Exit 1 if one fails.
+Options:
+  --stack NAME          the guide's stack (its state file gives the pool, client, role and the
+                        expected settings; default mfa-sms when its state file exists)
+  --user-pool-id ID     the pool to check (instead of, or over, the stack's)
+  --username NAME       also check this user (exists, phone, MFA preference)
+  --client-id ID        the app client to check (default: the stack's, else all of the pool's)
+  --check ID            run only this check (repeatable, or ID,ID)
+  --extra FILE          load checks of your own from a Lua file (repeatable; docs/DOCTOR.md)
+  --list                list the checks and exit
+  --state-dir DIR       where <stack>.json is kept (default .mfakit; .mfakit/local with --local)
+  --local               run against a local moto_server started for this command
+  --region, --endpoint, --profile, --output text|json, --trace
+Docs: docs/DOCTOR.md (every check: what it means, why it matters, how to fix it).
+]]
+
+local SPEC = {
+    stack = "string", ["user-pool-id"] = "string", username = "string", ["client-id"] = "string",
+    ["state-dir"] = "string", check = "list", extra = "list", list = "flag", help = "flag",
+}
+
+local function selected(o)
+    if not o.check then return nil end
+    local only = {}
+    for _, v in ipairs(o.check) do
+        for id in v:gmatch("[^,%s]+") do
+            if not doctor.find(id) then return nil, "unknown check '" .. id .. "' (see mfakit doctor --list)" end
+            only[#only + 1] = id
+        end
+    end
+    return only
+end
+
+local function print_text(results)
+    for _, r in ipairs(results) do
+        io.write(string.format("%-4s  %-20s  %s%s\n", r.status, r.id, r.message,
+            r.fix and ("  -> fix: " .. r.fix) or ""))
+    end
+    local n = doctor.count(results)
+    io.write(string.format("%d checks: %d pass, %d warn, %d fail, %d skip\n", #results, n.pass, n.warn, n.fail, n.skip))
+end
+
+return function(args)
+    local o, pos = cli.parse(args, SPEC)
+    if not o then return cli.usage("doctor", pos, USAGE) end
+    if o.help then io.write(USAGE) return 0 end
+    if #pos > 0 then return cli.usage("doctor", "unexpected argument '" .. pos[1] .. "'", USAGE) end
+    if o.stack and (not o.stack:match("^[%w][%w%-]*$") or #o.stack > 40) then
+        return cli.fail("doctor", "--stack must be letters, digits and dashes (at most 40), not '" .. o.stack .. "'",
+            nil, 2)
+    end
+    for _, f in ipairs(o.extra or {}) do
+        local ok, err = doctor.load_file(f)
+        if not ok then return cli.fail("doctor", "--extra " .. tostring(err), nil, 2) end
+    end
+    if o.list then
+        for _, c in ipairs(doctor.checks) do io.write(string.format("%-22s %s\n", c.id, c.title or "")) end
+        return 0
+    end
+    local only, err = selected(o)
+    if err then return cli.fail("doctor", err, nil, 2) end
+    local started
+    started, err = require("mfakit.cmd.guide").maybe_local()
+    if not started then return cli.fail("doctor", err) end
+    local results = doctor.run{ stack = o.stack, user_pool_id = o["user-pool-id"], username = o.username,
+                                client_id = o["client-id"], state_dir = o["state-dir"], only = only }
+    if cli.json_output() then
+        local out = {}
+        for i, r in ipairs(results) do
+            out[i] = { id = r.id, status = r.status, message = r.message, fix = r.fix or json.null }
+        end
+        cli.print_json{ checks = json.array(out) }
+    else
+        print_text(results)
+    end
+    return doctor.count(results).fail > 0 and 1 or 0
+end
