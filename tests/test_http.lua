@@ -94,6 +94,18 @@ return function(t)
         t.eq(r.status, 204)
     end)
 
+    t.test("proxies come from the usual environment variables", function()
+        need()
+        -- the fault server answers proxy requests too: it gets the absolute URL
+        sys.setenv("http_proxy", base)
+        local r, err = http.request{ url = "http://mfakit-proxy-test.invalid/echo" }
+        sys.setenv("http_proxy", nil)
+        t.ok(r, tostring(err))
+        local echo = assert(json.decode(r.body))
+        t.eq(echo.path, "http://mfakit-proxy-test.invalid/echo")
+        t.eq(echo.headers.host, "mfakit-proxy-test.invalid")
+    end)
+
     t.test("a URL that is not http(s) is InvalidURL", function()
         t.fails("InvalidURL", http.request{ url = "ftp://127.0.0.1/x" })
         t.fails("InvalidURL", http.request{ url = "127.0.0.1:80/x" })
