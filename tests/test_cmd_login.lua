@@ -69,6 +69,22 @@ return function(t)
         t.ok(err:find("UserNotFoundException", 1, true) and err:find("check --username", 1, true), err)
     end)
 
+    t.test("login on a terminal asks for the password and the SMS code, without echo", function()
+        if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
+        if not os.execute("command -v script >/dev/null 2>&1") then t.skip("script(1) not installed") end
+        local p = support.pool(moto)
+        local r = assert(p.idp:sign_in{ username = p.user.username, password = p.user.password })
+        assert(p.idp:enable_sms_mfa(r.tokens.AccessToken))
+        -- script(1) gives mfakit a terminal; the answers arrive after each prompt
+        local inner = string.format("%s login --user-pool-id %s --client-id %s --username %s --endpoint %s",
+            bin, p.pool_id, p.client_id, p.user.username, moto)
+        local out = support.run(string.format("(sleep 1; printf '%%s\\n' '%s'; sleep 1; printf '654321\\n') | " ..
+            "script -qec %q /dev/null", p.user.password, inner))
+        t.ok(out:find("Password: ", 1, true) and out:find("SMS code", 1, true), out)
+        t.ok(out:find("challenges: PASSWORD_VERIFIER, SMS_MFA", 1, true), out)
+        t.ok(not out:find(p.user.password, 1, true) and not out:find("654321", 1, true), "no echo: " .. out)
+    end)
+
     t.test("login --local signs in against its own emulator", function()
         if not require("mfakit.emulator").find() then t.skip("moto_server not installed") end
         local _, err, rc = support.run("PW=x " .. bin .. " login --local --user-pool-id us-east-1_nope --client-id c " ..
