@@ -22,43 +22,43 @@ static const luaL_Reg c_modules[] = {
 
 /* The shared error table's __tostring: one line a person can act on, e.g.
  * "cognito-idp:InitiateAuth: NotAuthorizedException: Incorrect username or
- * password. (HTTP 400, request 1a2b)". */
+ * password. (HTTP 400, request 1a2b)". Built with lua_concat, not a
+ * luaL_Buffer: the fields read along the way would sit above the buffer. */
 static int error_tostring(lua_State *L)
 {
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    if (lua_getfield(L, 1, "operation") == LUA_TSTRING) {
+    int base = lua_gettop(L);
+    if (lua_getfield(L, 1, "operation") == LUA_TSTRING)
         lua_pushliteral(L, ": ");
-        lua_concat(L, 2);
-        luaL_addvalue(&b);
-    } else {
+    else
         lua_pop(L, 1);
+    if (lua_getfield(L, 1, "code") != LUA_TSTRING) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "Error");
     }
-    lua_getfield(L, 1, "code");
-    luaL_addvalue(&b);
     if (lua_getfield(L, 1, "message") == LUA_TSTRING && lua_rawlen(L, -1) > 0) {
-        luaL_addstring(&b, ": ");
-        luaL_addvalue(&b);
+        lua_pushliteral(L, ": ");
+        lua_insert(L, -2);
     } else {
         lua_pop(L, 1);
     }
     int has_status = lua_getfield(L, 1, "status") == LUA_TNUMBER;
+    lua_Integer status = has_status ? lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
     int has_id = lua_getfield(L, 1, "request_id") == LUA_TSTRING;
-    if (has_status || has_id) {
-        luaL_addstring(&b, " (");
-        if (has_status) {
-            lua_pushfstring(L, "HTTP %d", (int)lua_tointeger(L, -2));
-            luaL_addvalue(&b);
-        }
-        if (has_id) {
-            luaL_addstring(&b, has_status ? ", request " : "request ");
-            lua_pushvalue(L, -1);
-            luaL_addvalue(&b);
-        }
-        luaL_addchar(&b, ')');
+    if (!has_id)
+        lua_pop(L, 1);
+    if (has_status && has_id) {
+        lua_pushfstring(L, " (HTTP %I, request ", status);
+        lua_insert(L, -2);
+        lua_pushliteral(L, ")");
+    } else if (has_id) {
+        lua_pushliteral(L, " (request ");
+        lua_insert(L, -2);
+        lua_pushliteral(L, ")");
+    } else if (has_status) {
+        lua_pushfstring(L, " (HTTP %I)", status);
     }
-    lua_pop(L, 2);
-    luaL_pushresult(&b);
+    lua_concat(L, lua_gettop(L) - base);
     return 1;
 }
 

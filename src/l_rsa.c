@@ -16,11 +16,13 @@ static const EVP_MD *alg_md(int i)
 
 static const char *field(lua_State *L, const char *key, size_t *len)
 {
-    lua_getfield(L, 1, key);
+    /* rawget: the table then owns the string, so it outlives the pop */
+    lua_pushstring(L, key);
+    lua_rawget(L, 1);
     if (lua_type(L, -1) != LUA_TSTRING)
         luaL_error(L, "rsa.verify: field '%s' must be a string", key);
     const char *s = lua_tolstring(L, -1, len);
-    lua_pop(L, 1); /* still referenced by the table */
+    lua_pop(L, 1);
     return s;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -110,7 +111,8 @@ static int sys_write_file_atomic(lua_State *L)
     const char *data = luaL_checklstring(L, 2, &len);
     mode_t mode = (mode_t)luaL_optinteger(L, 3, 0600);
     const char *tmp = lua_pushfstring(L, "%s.tmp.%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    unlink(tmp); /* a stale temp file of ours; never follow a planted link */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return host_fail(L, "WriteFailed", "cannot write %s: %s", tmp, strerror(errno));
     fchmod(fd, mode);
@@ -190,6 +192,7 @@ static int sys_spawn(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     int argc = (int)lua_rawlen(L, 1);
     luaL_argcheck(L, argc > 0 && argc < 64, 1, "spawn needs a program and at most 62 arguments");
+    luaL_checkstack(L, argc + 8, "spawn");
     const char *argv[64];
     for (int i = 0; i < argc; i++) {
         lua_rawgeti(L, 1, i + 1);
@@ -205,6 +208,8 @@ static int sys_spawn(lua_State *L)
         return host_fail(L, "SpawnFailed", "fork: %s", strerror(errno));
     if (pid == 0) {
         setpgid(0, 0);
+        /* if mfakit dies without its clean-up (os.exit, SIGKILL), so does the child */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (lua_istable(L, env)) {
             lua_pushnil(L);
             while (lua_next(L, env)) {

@@ -71,6 +71,23 @@ return function(t)
         t.ok(text:find("interrupted by SIGINT", 1, true), text)
     end)
 
+    t.test("os.exit in a script still stops the emulator", function()
+        need()
+        local mpid, moto_pid, out = child("os.exit(3)")
+        t.ok(moto_pid, "moto started")
+        t.ok(wait_gone(mpid), "mfakit exited")
+        t.ok(wait_gone(moto_pid), "moto stopped")
+        os.remove(out)
+    end)
+
+    t.test("spawn takes up to 62 arguments (checked under valgrind in CI)", function()
+        local args = { "true" }
+        for _ = 1, 62 do args[#args + 1] = "x" end
+        local ok, pid = coroutine.resume(coroutine.create(function() return sys.spawn(args) end))
+        t.ok(ok and pid, tostring(pid))
+        t.eq(select(2, sys.wait(pid, true)), 0)
+    end)
+
     t.test("an error in the script still stops the emulator", function()
         need()
         local mpid, moto_pid, out = child("error('script failed')")

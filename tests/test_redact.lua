@@ -17,6 +17,15 @@ return function(t)
         t.eq(redact.text("token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln here"), "token <redacted-jwt> here")
     end)
 
+    t.test("temporary passwords, refresh tokens (JWE, five parts), IAM passwords, TOTP URIs", function()
+        t.eq(redact.text('{"TemporaryPassword":"T1","AuthParameters":{"REFRESH_TOKEN":"R1"}}'),
+            '{"TemporaryPassword":"<redacted>","AuthParameters":{"REFRESH_TOKEN":"<redacted>"}}')
+        t.eq(redact.text("Action=ChangePassword&NewPassword=N3w&OldPassword=0ld"),
+            "Action=ChangePassword&NewPassword=<redacted>&OldPassword=<redacted>")
+        t.eq(redact.text("otpauth://totp/A:b?secret=JBSWY3DP&issuer=A"), "otpauth://totp/A:b?secret=<redacted>&issuer=A")
+        t.eq(redact.text("x eyJhbGciOiJSU0EtT0FFUCJ9.AAAA.BBBB.CCCCciphertext.DDDDtag y"), "x <redacted-jwt> y")
+    end)
+
     t.test("headers: the signature and session token", function()
         t.eq(redact.header("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=abc123"),
             "AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=<redacted>")

@@ -71,5 +71,6 @@ return function(t)
         t.raises("task expected", task.wait, {})
         t.raises("rate must be a positive number", task.limiter, 0)
         t.raises("number expected", task.sleep, "1")
+        t.raises("number expected", task.sleep, 0 / 0)
     end)
 end

@@ -79,8 +79,10 @@ function Client:error_from(operation, r)
               message = string.format("HTTP %d with a body that is not an AWS error: %s", r.status,
                   #r.body > 0 and snippet(r.body, r.headers["content-type"]) or "(empty)") }
     end
+    local message = redact.text(e.message)
+    if #message > 1000 then message = message:sub(1, 1000) .. "..." end
     return errors.new{
-        code = e.code, message = redact.text(e.message), status = r.status,
+        code = e.code, message = message, status = r.status,
         request_id = r.headers["x-amzn-requestid"] or r.headers["x-amz-request-id"] or e.request_id,
         retryable = retry.retryable(r.status, e.code),
         operation = self.service .. ":" .. operation,

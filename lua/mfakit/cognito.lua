@@ -29,6 +29,12 @@ M.code_source = codes.source
 
 local MAX_CHALLENGES = 12
 
+-- Answers come from outside: a member may be missing, JSON null, or of the
+-- wrong type. These read it as the type we need, or as absent.
+local function tbl(v) return type(v) == "table" and v or {} end
+local function str(v) return type(v) == "string" and v or nil end
+M._tbl, M._str = tbl, str
+
 local Idp = {}
 Idp.__index = Idp
 Idp.__name = "mfakit.cognito.idp"
@@ -176,7 +182,7 @@ function Idp:sign_in(opts)
             return errors.fail("UnsupportedChallenge", "Cognito asked for %s, which mfakit does not answer", name)
         end
         local answers
-        answers, err = handler(login, resp.ChallengeParameters or {})
+        answers, err = handler(login, tbl(resp.ChallengeParameters))
         if not answers then return nil, err end
         answers.SECRET_HASH = self:secret_hash(answers.USERNAME)
         login.secrets[#login.secrets + 1] = answers.SECRET_HASH
@@ -192,7 +198,7 @@ function Idp:sign_in(opts)
     end
     local result = { tokens = tokens, challenges = login.met, username = login.internal_username,
                      totp_secret = login.totp_secret, device = device }
-    if tokens.NewDeviceMetadata and opts.remember_device then
+    if type(tokens.NewDeviceMetadata) == "table" and opts.remember_device then
         result.device, err = self:confirm_device(tokens.AccessToken, tokens.NewDeviceMetadata,
             { name = opts.device_name, remember = true })
         if not result.device then return nil, err end
@@ -223,6 +229,9 @@ function Idp:refresh(opts)
     local out, err = self:call("InitiateAuth", { AuthFlow = "REFRESH_TOKEN_AUTH", ClientId = self.client_id,
         AuthParameters = params }, { rt })
     if not out then return nil, err end
+    if type(out.AuthenticationResult) ~= "table" then
+        return errors.fail("InvalidResponse", "the refresh answer has no AuthenticationResult")
+    end
     return out.AuthenticationResult
 end
 
@@ -297,8 +306,10 @@ function Idp:get_user(access_token)
     local out, err = self:call("GetUser", { AccessToken = access_token }, { access_token })
     if not out then return nil, err end
     local attrs = {}
-    for _, a in ipairs(out.UserAttributes or {}) do attrs[a.Name] = a.Value end
-    local enabled = out.UserMFASettingList or {}
+    for _, a in ipairs(tbl(out.UserAttributes)) do
+        if type(a) == "table" and str(a.Name) then attrs[a.Name] = str(a.Value) end
+    end
+    local enabled = tbl(out.UserMFASettingList)
     local function has(name)
         for _, v in ipairs(enabled) do if v == name then return true end end
         return false
@@ -306,7 +317,7 @@ function Idp:get_user(access_token)
     return {
         username = out.Username, attributes = attrs,
         email_verified = attrs.email_verified == "true", phone_number_verified = attrs.phone_number_verified == "true",
-        mfa_enabled = enabled, preferred_mfa = out.PreferredMfaSetting,
+        mfa_enabled = enabled, preferred_mfa = str(out.PreferredMfaSetting),
         sms_mfa = has("SMS_MFA"), totp_mfa = has("SOFTWARE_TOKEN_MFA"),
     }
 end
@@ -365,7 +376,8 @@ function Idp:setup_totp(access_token, opts)
     opts = opts or {}
     local out, err = self:call("AssociateSoftwareToken", { AccessToken = access_token }, { access_token })
     if not out then return nil, err end
-    local secret = out.SecretCode
+    local secret = str(out.SecretCode)
+    if not secret then return errors.fail("InvalidResponse", "AssociateSoftwareToken gave no SecretCode") end
     local code
     if opts.code then
         code, err = codes.source(opts.code, "TOTP code")({ challenge = "VerifySoftwareToken" })
@@ -403,6 +415,9 @@ end
 --   -> { key, group_key, password, name, remembered }
 function Idp:confirm_device(access_token, meta, opts)
     opts = opts or {}
+    if not (str(tbl(meta).DeviceKey) and str(tbl(meta).DeviceGroupKey)) then
+        return errors.fail("InvalidResponse", "NewDeviceMetadata has no DeviceKey or DeviceGroupKey")
+    end
     local secret = srp.device_secret{ device_group_key = meta.DeviceGroupKey, device_key = meta.DeviceKey }
     local out, err = self:call("ConfirmDevice", { AccessToken = access_token, DeviceKey = meta.DeviceKey,
         DeviceSecretVerifierConfig = { PasswordVerifier = secret.PasswordVerifier, Salt = secret.Salt },
@@ -430,8 +445,8 @@ function Idp:list_devices(access_token)
         local out, err = self:call("ListDevices", { AccessToken = access_token, Limit = 60,
                                                     PaginationToken = token }, { access_token })
         if not out then return nil, err end
-        for _, d in ipairs(out.Devices or {}) do all[#all + 1] = d end
-        token = out.PaginationToken
+        for _, d in ipairs(tbl(out.Devices)) do all[#all + 1] = d end
+        token = str(out.PaginationToken)
     until not token
     return all
 end

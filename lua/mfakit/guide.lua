@@ -162,9 +162,18 @@ function M.context(opts)
     local s
     s, err = settings.from(merged)
     if not s then return nil, err end
-    local region
-    region, err = aws.region()
-    if not region then return nil, err end
+    -- a stack lives in the region it was made in: acting on it from another
+    -- would find nothing there and forget what exists
+    local region = st.doc.region
+    local asked = aws.region()
+    if region and asked and asked ~= region then
+        return errors.fail("RegionMismatch", "stack %s is in %s, not %s: run with --region %s", s.stack, region,
+            asked, region)
+    end
+    if not region then
+        region, err = aws.region()
+        if not region then return nil, err end
+    end
     local client_opts = { region = region }
     return {
         settings = s, state = st, region = region, endpoint = config.endpoint,

@@ -58,8 +58,8 @@ local function check(req)
     if req.body ~= nil and type(req.body) ~= "string" then error("http.request: body must be a string", 3) end
     if req.headers ~= nil and type(req.headers) ~= "table" then error("http.request: headers must be a table", 3) end
     for _, k in ipairs{ "timeout", "connect_timeout" } do
-        if req[k] ~= nil and (type(req[k]) ~= "number" or req[k] < 0.001) then
-            error("http.request: " .. k .. " must be a number of seconds (at least 0.001)", 3)
+        if req[k] ~= nil and (type(req[k]) ~= "number" or not (req[k] >= 0.001 and req[k] <= 1e6)) then
+            error("http.request: " .. k .. " must be a number of seconds from 0.001 to 1e6", 3)
         end
     end
 end

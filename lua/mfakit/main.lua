@@ -143,6 +143,14 @@ local function set_arg(argv, script_index)
     return table.pack(table.unpack(argv, script_index + 1, #argv))
 end
 
+-- os.exit from a script would skip the clean-up (a --local emulator):
+-- run it first, as a normal end would.
+local raw_exit = os.exit
+rawset(os, "exit", function(...)
+    require("mfakit.atexit").run()
+    return raw_exit(...)
+end)
+
 return function(argv)
     local first, err = parse_options(argv)
     if not first then return die(err) end

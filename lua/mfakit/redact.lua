@@ -14,6 +14,7 @@ local SECRET_NAMES = {
     "SMS_MFA_CODE", "SOFTWARE_TOKEN_MFA_CODE", "SMS_OTP_CODE", "EMAIL_OTP_CODE",
     "UserCode", "ConfirmationCode", "Code", "ANSWER", "DeviceSecretVerifierConfig",
     "aws_secret_access_key", "aws_session_token", "X-Amz-Security-Token",
+    "TemporaryPassword", "REFRESH_TOKEN", "OldPassword", "NewPassword", "TokenCode", "secret",
 }
 
 local REDACTED = "<redacted>"
@@ -74,7 +75,8 @@ function M.text(s)
         s = s:gsub("(<" .. e .. ">)[^<]*(</" .. e .. ">)", "%1" .. REDACTED .. "%2")
     end
     -- JWTs anywhere (header.payload.signature, base64url)
-    s = s:gsub("eyJ[%w_%-]+%.[%w_%-]+%.[%w_%-]*", "<redacted-jwt>")
+    -- (a JWS has three parts; a JWE, like Cognito's refresh token, five)
+    s = s:gsub("eyJ[%w_%-]+%.[%w_%-%.]*", "<redacted-jwt>")
     return s
 end
 

@@ -22,8 +22,7 @@ local SPEC = {
 -- clean-up (a --local emulator) that os.exit would otherwise skip.
 local function stop(script, msg, status)
     io.stderr:write(script, ": ", tostring(msg), "\n")
-    require("mfakit.atexit").run()
-    os.exit(status or 1)
+    os.exit(status or 1) -- mfakit's os.exit runs the clean-up first
 end
 
 local function from_stack(o)

@@ -149,7 +149,7 @@ function M.wait(t)
 end
 
 function M.sleep(seconds)
-    if type(seconds) ~= "number" then error("task.sleep: number expected", 2) end
+    if type(seconds) ~= "number" or seconds ~= seconds then error("task.sleep: number expected", 2) end
     local at = sys.monotonic() + math.max(seconds, 0)
     local me = suspendable()
     if me then

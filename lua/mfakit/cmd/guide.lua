@@ -150,7 +150,10 @@ local function run(args, single)
     if not ok then return cli.fail("guide", err) end
     local ctx
     ctx, err = guide.context(options(o))
-    if not ctx then return cli.fail("guide " .. verb, err, nil, err.code == "InvalidOption" and 2 or 1) end
+    if not ctx then
+        local usage = err.code == "InvalidOption" or err.code == "RegionMismatch"
+        return cli.fail("guide " .. verb, err, nil, usage and 2 or 1)
+    end
     if single then
         -- one step on its own: make sure names and the ExternalId are known
         guide.STEPS = { single.__name }

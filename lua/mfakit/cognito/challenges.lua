@@ -13,7 +13,7 @@ local M = {}
 -- The name Cognito wants in USERNAME from here on: the challenge's USERNAME
 -- (the internal name), as Amplify v6 sends; SRP signs USER_ID_FOR_SRP.
 local function username(login, params)
-    if params.USERNAME and params.USERNAME ~= "" then login.internal_username = params.USERNAME end
+    if type(params.USERNAME) == "string" and params.USERNAME ~= "" then login.internal_username = params.USERNAME end
     return login.internal_username
 end
 
@@ -23,7 +23,18 @@ local function base(login, params)
     return r
 end
 
+local function strings(params, names, challenge)
+    for _, n in ipairs(names) do
+        if type(params[n]) ~= "string" or params[n] == "" then
+            return errors.fail("InvalidChallenge", "%s without %s", challenge, n)
+        end
+    end
+    return true
+end
+
 local function claim(session, login, params, user_id, password)
+    local ok, err = strings(params, { "SALT", "SRP_B", "SECRET_BLOCK" }, login.challenge)
+    if not ok then return nil, err end
     local sig, ts = session:password_claim{
         user_id = user_id, password = password, salt = params.SALT, srp_b = params.SRP_B,
         secret_block = params.SECRET_BLOCK,
@@ -37,10 +48,10 @@ local function claim(session, login, params, user_id, password)
 end
 
 function M.PASSWORD_VERIFIER(login, params)
-    if not params.SALT or not params.SRP_B or not params.SECRET_BLOCK or not params.USER_ID_FOR_SRP then
-        return errors.fail("InvalidChallenge", "PASSWORD_VERIFIER without SALT, SRP_B, SECRET_BLOCK or USER_ID_FOR_SRP")
-    end
-    local password, err = login:secret("password")
+    local ok, err = strings(params, { "SALT", "SRP_B", "SECRET_BLOCK", "USER_ID_FOR_SRP" }, "PASSWORD_VERIFIER")
+    if not ok then return nil, err end
+    local password
+    password, err = login:secret("password")
     if not password then return nil, err end
     return claim(login.srp, login, params, params.USER_ID_FOR_SRP, password)
 end
@@ -65,7 +76,8 @@ function M.DEVICE_PASSWORD_VERIFIER(login, params)
 end
 
 local function mfa_code(login, params, which, field)
-    local code, err = login:code(which, { challenge = login.challenge, destination = params.CODE_DELIVERY_DESTINATION })
+    local dest = type(params.CODE_DELIVERY_DESTINATION) == "string" and params.CODE_DELIVERY_DESTINATION or nil
+    local code, err = login:code(which, { challenge = login.challenge, destination = dest })
     if not code then return nil, err end
     local r = base(login, params)
     r[field] = code
@@ -98,14 +110,15 @@ end
 -- hosted UI does. The new secret is handed to opts.on_totp_secret and kept
 -- in the result, so the caller can store it.
 function M.MFA_SETUP(login, params)
-    local can = params.MFAS_CAN_SETUP or ""
+    local can = type(params.MFAS_CAN_SETUP) == "string" and params.MFAS_CAN_SETUP or ""
     if not can:find("SOFTWARE_TOKEN_MFA", 1, true) then
         return errors.fail("UnsupportedChallenge", "MFA_SETUP offers %s; only TOTP enrolment is automated", can)
     end
     local out, err = login.idp:call("AssociateSoftwareToken", { Session = login.session })
     if not out then return nil, err end
-    local secret = out.SecretCode
-    login.session = out.Session or login.session
+    local secret = type(out.SecretCode) == "string" and out.SecretCode or nil
+    if not secret then return errors.fail("InvalidResponse", "AssociateSoftwareToken gave no SecretCode") end
+    login.session = type(out.Session) == "string" and out.Session or login.session
     login.totp_secret = secret
     if login.opts.on_totp_secret then login.opts.on_totp_secret(secret) end
     local verified
@@ -115,7 +128,7 @@ function M.MFA_SETUP(login, params)
     if verified.Status ~= "SUCCESS" then
         return errors.fail("TOTPSetupFailed", "VerifySoftwareToken answered %s", tostring(verified.Status))
     end
-    login.session = verified.Session or login.session
+    login.session = type(verified.Session) == "string" and verified.Session or login.session
     return base(login, params)
 end
 

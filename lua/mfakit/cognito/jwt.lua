@@ -74,8 +74,8 @@ function M.fetch_jwks(url)
 end
 
 local function find_key(jwks, kid)
-    for _, k in ipairs(jwks.keys or {}) do
-        if k.kid == kid then return k end
+    for _, k in ipairs(type(jwks.keys) == "table" and jwks.keys or {}) do
+        if type(k) == "table" and k.kid == kid then return k end
     end
 end
 
@@ -95,7 +95,10 @@ function M.verify(token, opts)
     end
     local key = find_key(jwks, t.header.kid)
     if not key then return errors.fail("InvalidToken", "no key with the token's kid in the pool's JWKS") end
-    local n, e = b64url(key.n or ""), b64url(key.e or "")
+    if type(key.n) ~= "string" or type(key.e) ~= "string" then
+        return errors.fail("InvalidToken", "the JWKS key is malformed")
+    end
+    local n, e = b64url(key.n), b64url(key.e)
     if not n or not e then return errors.fail("InvalidToken", "the JWKS key is malformed") end
     local ok, verr = rsa.verify{ n = n, e = e, alg = "RS256", data = t.signing_input, signature = t.signature }
     if ok == nil then return nil, verr end
