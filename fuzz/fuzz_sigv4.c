@@ -1,7 +1,9 @@
-/* fuzz_sigv4.c: libFuzzer target for SigV4 canonicalisation (sigv4.c).
+/* fuzz_sigv4.c: libFuzzer target for SigV4 canonicalisation
+ * (sigv4_canonical.c, through sigv4.c).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -Isrc \
- *       fuzz/fuzz_sigv4.c src/sigv4.c -lcrypto -o build/fuzz_sigv4
+ *       fuzz/fuzz_sigv4.c src/sigv4.c src/sigv4_canonical.c src/sigv4_buf.c \
+ *       -lcrypto -o build/fuzz_sigv4
  *   build/fuzz_sigv4 -max_total_time=60
  *
  * Input: one flag byte, then lines: URL, method, "name:value" headers; an

@@ -1,4 +1,5 @@
-/* l_srp.c: the "mfakit.srp" module, a thin binding over srp.c.
+/* l_srp.c: the "mfakit.srp" module, a thin binding over srp.c and
+ * cognito_util.c.
  *
  *   local s = srp.new{pool_id = "us-east-1_AbCdEfGhI"}   -- or device_group_key =
  *   s:srp_a()                                             --> SRP_A
@@ -9,6 +10,7 @@
  */
 #include "host.h"
 #include "srp.h"
+#include "cognito_util.h"
 
 #include <string.h>
 #include <time.h>
@@ -112,7 +114,7 @@ static int srp_password_claim(lua_State *L)
 {
     struct srp_session *s = check_session(L);
     struct srp_claim in;
-    char sig[SRP_SIG_B64_LEN + 1], now[SRP_TIMESTAMP_MAX];
+    char sig[SRP_SIG_B64_LEN + 1], now[COGNITO_TIMESTAMP_MAX];
     luaL_checktype(L, 2, LUA_TTABLE);
     in.user_id = field(L, 2, "user_id", 1, &in.user_id_len);
     in.password = field(L, 2, "password", 1, &in.password_len);
@@ -121,7 +123,7 @@ static int srp_password_claim(lua_State *L)
     in.secret_block = field(L, 2, "secret_block", 1, &in.secret_block_len);
     in.timestamp = field(L, 2, "timestamp", 0, &in.timestamp_len);
     if (!in.timestamp) {
-        if (srp_format_timestamp((int64_t)time(NULL), now, sizeof now) != 0)
+        if (cognito_format_timestamp((int64_t)time(NULL), now, sizeof now) != 0)
             return luaL_error(L, "the system clock cannot be formatted");
         in.timestamp = now;
         in.timestamp_len = strlen(now);
@@ -184,9 +186,9 @@ static int srp_device_secret(lua_State *L)
 
 static int srp_timestamp(lua_State *L)
 {
-    char buf[SRP_TIMESTAMP_MAX];
+    char buf[COGNITO_TIMESTAMP_MAX];
     lua_Integer t = lua_isnoneornil(L, 1) ? (lua_Integer)time(NULL) : luaL_checkinteger(L, 1);
-    luaL_argcheck(L, srp_format_timestamp((int64_t)t, buf, sizeof buf) == 0, 1,
+    luaL_argcheck(L, cognito_format_timestamp((int64_t)t, buf, sizeof buf) == 0, 1,
                   "time out of range");
     lua_pushstring(L, buf);
     return 1;
@@ -195,12 +197,11 @@ static int srp_timestamp(lua_State *L)
 static int srp_secret_hash(lua_State *L)
 {
     size_t user_len, id_len, secret_len;
-    char out[SRP_SIG_B64_LEN + 1];
+    char out[COGNITO_SECRET_HASH_LEN + 1];
     const char *user = luaL_checklstring(L, 1, &user_len);
     const char *client_id = luaL_checklstring(L, 2, &id_len);
     const char *secret = luaL_checklstring(L, 3, &secret_len);
-    int status =
-        srp_compute_secret_hash(user, user_len, client_id, id_len, secret, secret_len, out);
+    int status = cognito_secret_hash(user, user_len, client_id, id_len, secret, secret_len, out);
     if (status != SRP_OK)
         return push_status(L, status);
     lua_pushstring(L, out);

@@ -2,11 +2,11 @@
  * amazon-cognito-identity-js sends. Section numbers (§) refer to
  * shared/SRP.md, which lists the traps this file steers around. */
 #include "srp.h"
+#include "cognito_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -28,8 +28,6 @@ static const char n_hex[] =
     "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF";
 
 static const char hkdf_info[] = "Caldera Derived Key";
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* Cognito's values are below N (768 digits); SRP_B may carry leading zeros.
  * Anything far longer is not an SRP value, and refusing it bounds the work
@@ -238,35 +236,6 @@ static int parse_hex(BIGNUM **out, const char *s, size_t len)
     return BN_hex2bn(out, buf) == (int)len;
 }
 
-int srp_base64_decode_lenient(const char *in, size_t len, unsigned char *out, size_t *out_len)
-{
-    /* moto sends a UUID as SECRET_BLOCK, and AWS's JS client still signs
-     * (DESIGN.md): do what Node's decoder does (both alphabets, other
-     * characters skipped, the first '=' ends the data), then let OpenSSL
-     * do the bits. */
-    char *norm = malloc(len + 4);
-    size_t n = 0;
-    if (!norm)
-        return SRP_NOMEM;
-    for (size_t i = 0; i < len && in[i] != '='; i++) {
-        char c = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
-        if (c != '\0' && strchr(b64_alphabet, c))
-            norm[n++] = c;
-    }
-    if (n % 4 == 1)
-        n--; /* a lone sextet holds no whole byte; Node drops it */
-    size_t bytes = n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
-    while (n % 4 != 0)
-        norm[n++] = '=';
-    /* EVP_DecodeBlock counts the padding as zero bytes: keep `bytes`. */
-    int r = EVP_DecodeBlock(out, (const unsigned char *)norm, (int)n);
-    free(norm);
-    if (r < 0 || (size_t)r < bytes)
-        return SRP_CRYPTO;
-    *out_len = bytes;
-    return SRP_OK;
-}
-
 /* §3.5 (§4a.3): x = H(padHex(salt) || H(utf8(group || user || ":" || password))). */
 static BIGNUM *compute_x(const char *grp, size_t grp_len, const char *user, size_t user_len,
                          const char *password, size_t password_len, const BIGNUM *salt)
@@ -365,7 +334,8 @@ int srp_session_claim(const struct srp_session *s, const struct srp_claim *in, c
                   in->password_len, salt);
     if (!x || !compute_s(S, s, b, u, x, ctx) || !derive_key(u, S, key))
         goto out;
-    status = srp_base64_decode_lenient(in->secret_block, in->secret_block_len, block, &block_len);
+    status =
+        cognito_base64_decode_lenient(in->secret_block, in->secret_block_len, block, &block_len);
     if (status != SRP_OK)
         goto out;
     /* §3.9: poolName || userId || raw SECRET_BLOCK || TIMESTAMP. */
@@ -424,33 +394,6 @@ out:
     BN_free(v);
     BN_CTX_free(ctx);
     return status;
-}
-
-int srp_format_timestamp(int64_t unix_seconds, char *out, size_t cap)
-{
-    /* §3.8: fixed English names; strftime's %a and %b follow the locale */
-    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    struct tm tm;
-    time_t t = (time_t)unix_seconds;
-    if ((int64_t)t != unix_seconds || !gmtime_r(&t, &tm))
-        return -1;
-    int n =
-        snprintf(out, cap, "%s %s %d %02d:%02d:%02d UTC %lld", days[tm.tm_wday], months[tm.tm_mon],
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)tm.tm_year + 1900);
-    return n > 0 && (size_t)n < cap ? 0 : -1;
-}
-
-int srp_compute_secret_hash(const char *username, size_t username_len, const char *client_id,
-                            size_t client_id_len, const char *secret, size_t secret_len, char *out)
-{
-    unsigned char mac[32];
-    struct part msg[] = {{username, username_len}, {client_id, client_id_len}};
-    if (!group_ready() || !hmac_sha256(secret, secret_len, msg, 2, mac))
-        return SRP_CRYPTO;
-    EVP_EncodeBlock((unsigned char *)out, mac, sizeof mac);
-    return SRP_OK;
 }
 
 int srp_group_hex(char *n_out, size_t n_cap, char *k_out, size_t k_cap)

@@ -1,15 +1,14 @@
 /* srp.h: Amazon Cognito's SRP-6a, as amazon-cognito-identity-js computes it.
  *
- * The byte-level rules (padHex, k, the salt read as an integer, HKDF roles,
- * the timestamp format, lenient base64 of SECRET_BLOCK) are written out in
- * shared/SRP.md; the comments in srp.c point at its sections. This core
- * knows nothing of Lua: it takes (pointer, length) strings and fills
- * caller-provided buffers. */
+ * The byte-level rules (padHex, k, the salt read as an integer, HKDF roles)
+ * are written out in shared/SRP.md; the comments in srp.c point at its
+ * sections. The TIMESTAMP, SECRET_HASH and SECRET_BLOCK helpers, which are
+ * not SRP, are in cognito_util.h. This core knows nothing of Lua: it takes
+ * (pointer, length) strings and fills caller-provided buffers. */
 #ifndef MFAKIT_SRP_H
 #define MFAKIT_SRP_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 enum srp_status {
     SRP_OK = 0,
@@ -24,10 +23,9 @@ enum srp_status {
 const char *srp_status_code(int status);
 const char *srp_status_message(int status);
 
-#define SRP_A_BYTES 128      /* size of the client secret a */
-#define SRP_N_HEX_MAX 768    /* hex digits of a value below N (3072 bits) */
-#define SRP_SIG_B64_LEN 44   /* base64 of an HMAC-SHA256 */
-#define SRP_TIMESTAMP_MAX 64 /* "Tue Sep 3 08:09:10 UTC 2024" and then some */
+#define SRP_A_BYTES 128    /* size of the client secret a */
+#define SRP_N_HEX_MAX 768  /* hex digits of a value below N (3072 bits) */
+#define SRP_SIG_B64_LEN 44 /* base64 of an HMAC-SHA256 */
 #define SRP_DEVICE_PASSWORD_BYTES 40
 #define SRP_DEVICE_SALT_BYTES 16
 
@@ -74,18 +72,6 @@ struct srp_device_secret {
 int srp_device_verifier(const char *group, size_t group_len, const char *device_key,
                         size_t device_key_len, const unsigned char *password_bytes,
                         const unsigned char *salt_bytes, struct srp_device_secret *out);
-
-/* "EEE MMM d HH:mm:ss UTC yyyy" in English; -1 if the time cannot be
- * represented. */
-int srp_format_timestamp(int64_t unix_seconds, char *out, size_t cap);
-
-/* SECRET_HASH = base64(HMAC-SHA256(key = secret, username || client_id)). */
-int srp_compute_secret_hash(const char *username, size_t username_len, const char *client_id,
-                            size_t client_id_len, const char *secret, size_t secret_len, char *out);
-
-/* Node's Buffer.from(s, 'base64'): both alphabets, other characters skipped,
- * stops at the first '=', padding optional. `out` holds len * 3 / 4 + 3. */
-int srp_base64_decode_lenient(const char *in, size_t len, unsigned char *out, size_t *out_len);
 
 /* The group's N and k in lower-case hex, for tests (k is the classic trap). */
 int srp_group_hex(char *n_hex, size_t n_cap, char *k_hex, size_t k_cap);
