@@ -1,6 +1,6 @@
 -- mfakit.atexit: clean-up that must run when the program ends, whether the
 -- script finished, failed or was interrupted (Ctrl-C). The host runs the
--- hooks, newest first, after the main task; os.exit() skips them.
+-- hooks, newest first, after the main task, and mfakit's os.exit runs them too.
 local M = {}
 
 local hooks = {}
