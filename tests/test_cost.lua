@@ -469,4 +469,27 @@ return function(t)
         t.eq(d.prices[#d.prices].checked, "2022-12-02")
         json.encode(d)
     end)
+
+    t.test("costs too large to chart, prices too large to hold, and control characters in names", function()
+        local out, rc = run("./mfakit cost --mau 0 --logins-per-user-per-month 1e300 --chart /dev/null")
+        t.eq(rc, 2, out)
+        t.ok(out:find("too large", 1, true), out)
+        local tmp = os.getenv("MFAKIT_TEST_TMP") or "/tmp"
+        local f = assert(io.open("pricing/guide.json"))
+        local doc = assert(json.decode(f:read("a")))
+        f:close()
+        doc.sms.US.value = 10000000000.0
+        local path = tmp .. "/huge-price.json"
+        f = assert(io.open(path, "w")) f:write(json.encode(doc)) f:close()
+        out, rc = run("./mfakit cost --mau 60000 --pricing " .. path)
+        t.ok(rc ~= 0 and not out:find("$-", 1, true), out)
+        doc.sms.US.value = 0.00645
+        doc.profile = "a\1<b>&"
+        f = assert(io.open(path, "w")) f:write(json.encode(doc)) f:close()
+        out, rc = run("./mfakit cost --mau 60000 --pricing " .. path .. " --chart " .. tmp .. "/odd.svg")
+        t.eq(rc, 0, out)
+        f = assert(io.open(tmp .. "/odd.svg"))
+        t.ok(require("mfakit.xml").decode(f:read("a")), "well-formed SVG")
+        f:close()
+    end)
 end

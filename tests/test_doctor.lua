@@ -636,4 +636,20 @@ return require("mfakit.cmd.doctor")(arg)
         for _, c in ipairs(json.decode(out).checks) do map[c.id] = c.status end
         t.eq({ map.credentials, map["pool-exists"] }, { "pass", "fail" })
     end)
+
+    t.test("trust conditions as IAM reads them: all must hold, Not inverts, IfExists, NotPrincipal", function()
+        local function stmt(cond) return { Effect = "Allow", Action = "sts:AssumeRole", Condition = cond,
+                                           Principal = { Service = "cognito-idp.amazonaws.com" } } end
+        t.eq(policy.statement_allows_id(stmt{ StringEquals = { ["sts:ExternalId"] = "X" } }, "X"), true)
+        t.eq(policy.statement_allows_id(stmt{ StringEquals = { ["sts:ExternalId"] = { "A", "X" } } }, "X"), true)
+        t.eq(policy.statement_allows_id(stmt{ StringEquals = { ["sts:ExternalId"] = "X" },
+                                              StringLike = { ["sts:ExternalId"] = "zzz*" } }, "X"), false)
+        t.eq(policy.statement_allows_id(stmt{ StringNotEquals = { ["sts:ExternalId"] = "X" } }, "X"), false)
+        t.eq(policy.statement_allows_id(stmt{ StringEqualsIfExists = { ["sts:ExternalId"] = "X" } }, nil), true)
+        t.eq(policy.statement_allows_id(stmt{ StringEquals = { ["sts:ExternalId"] = "X" } }, nil), false)
+        t.eq(policy.names_service({ Principal = { AWS = { "*" } } }, "cognito-idp.amazonaws.com"), true)
+        t.eq(policy.names_service({ NotPrincipal = { Service = "ec2.amazonaws.com" } }, "cognito-idp.amazonaws.com"), true)
+        t.eq(policy.names_service({ NotPrincipal = { Service = "cognito-idp.amazonaws.com" } },
+            "cognito-idp.amazonaws.com"), false)
+    end)
 end

@@ -31,6 +31,26 @@ function M.encode(params, hints)
     return json.encode(mark_lists(params, "", hints, 0))
 end
 
+-- JSON null in an AWS answer means "absent", as the SDKs read it: removed
+-- here (and dropped from lists), so no caller meets a null where it expects
+-- a table or a string.
+function M.strip_nulls(v, depth)
+    if type(v) ~= "table" then return v end
+    depth = depth or 0
+    if depth > 200 then return v end
+    if getmetatable(v) == json.array_mt then
+        local out = json.array({})
+        for i = 1, #v do
+            if v[i] ~= json.null then out[#out + 1] = M.strip_nulls(v[i], depth + 1) end
+        end
+        return out
+    end
+    for k, x in pairs(v) do
+        if x == json.null then v[k] = nil else v[k] = M.strip_nulls(x, depth + 1) end
+    end
+    return v
+end
+
 function M.decode(operation, body)
     if body == "" then return {} end
     local v, err = json.decode(body)
@@ -38,7 +58,7 @@ function M.decode(operation, body)
         return errors.fail("InvalidResponse", "%s: the answer is not a JSON object (%s)", operation,
             err and err.message or type(v))
     end
-    return v
+    return M.strip_nulls(v)
 end
 
 -- AWS puts the code in X-Amzn-ErrorType and/or __type, either possibly

@@ -167,7 +167,7 @@ function convert(el, name, hints)
         if hints.output_numbers[name] then return math.tointeger(tonumber(s)) or tonumber(s) or s end
         if POLICY_DOCS[name] and s:find("%%") then
             local doc = json.decode(url_decode(s))
-            if type(doc) == "table" then return doc end
+            if type(doc) == "table" then return require("mfakit.aws.jsonrpc").strip_nulls(doc) end
         end
         return s
     end

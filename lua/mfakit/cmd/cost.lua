@@ -91,7 +91,8 @@ return function(args)
             seed = seed or math.floor(sys.now()), runs = runs, users = users })
     end
     if opts.chart then
-        local svg = require("mfakit.cost.chart").svg(p, inputs)
+        local svg, serr = require("mfakit.cost.chart").svg(p, inputs)
+        if not svg then return cli.fail("cost", "--chart: " .. serr, "lower --mau or the logins per user", 2) end
         local f, ferr = io.open(opts.chart, "w")
         if not f then return cli.fail("cost", "--chart: cannot write " .. tostring(ferr), nil, 1) end
         f:write(svg)

@@ -37,6 +37,7 @@ local function selected(o)
             only[#only + 1] = id
         end
     end
+    if #only == 0 then return nil, "--check needs at least one check id (see mfakit doctor --list)" end
     return only
 end
 

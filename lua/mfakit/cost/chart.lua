@@ -13,8 +13,12 @@ local W, H = 800, 460
 local LEFT, RIGHT, TOP, BOTTOM = 90, 230, 56, 64
 local COLORS = { "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2" }
 
+-- XML text: escape markup, and drop control characters and bytes that are
+-- not UTF-8, which no XML document may hold.
 local function esc(s)
-    return (tostring(s):gsub("[&<>\"]", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
+    s = tostring(s):gsub("[%z\1-\8\11\12\14-\31]", "")
+    if not utf8.len(s) then s = s:gsub("[\128-\255]", "?") end
+    return (s:gsub("[&<>\"]", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
 end
 
 -- The smallest 1, 2, 2.5 or 5 times a power of ten that is >= x.
@@ -76,6 +80,7 @@ function M.svg(pricing, inputs, opts)
         return model.estimate(pricing, model.with(inputs, { mau = x })).sms_nano
     end)
 
+    if ymax ~= ymax or ymax >= math.huge then return nil, "the chart's costs are too large to draw" end
     local ystep = nice(math.max(ymax, 1) / 5)
     local ytop = math.max(ystep, math.ceil(ymax / ystep) * ystep)
     local xstep = nice(xmax / 5)

@@ -19,7 +19,8 @@ end
 
 function M.from_usd(v)
     assert(type(v) == "number" and v >= 0 and v < math.huge, "money.from_usd: a non-negative number expected")
-    return round(v * M.SCALE)
+    -- in floating point: a large integer price times SCALE would wrap around
+    return round(v * 1.0 * M.SCALE)
 end
 
 -- Beyond MAX (about $1.15 billion) integer products could wrap around;

@@ -52,7 +52,11 @@ function M.statements(doc)
     local st = doc.Statement
     if type(st) ~= "table" then return {} end
     if st.Effect or st.Action or st.NotAction then return { st } end
-    return st
+    local out = {}
+    for _, s in ipairs(st) do
+        if type(s) == "table" then out[#out + 1] = s end
+    end
+    return out
 end
 
 function M.action_matches(stmt, action)
@@ -115,15 +119,22 @@ end
 -- Trust policies -------------------------------------------------------------
 
 -- Does the statement's Principal include this service (or everyone)?
-function M.names_service(stmt, service)
-    local p = stmt.Principal
+-- NotPrincipal matches everyone it does not list.
+local function principal_has(p, service)
     if p == "*" then return true end
     if type(p) ~= "table" then return false end
-    if p.AWS == "*" then return true end
+    for _, a in ipairs(M.list(p.AWS)) do
+        if a == "*" then return true end
+    end
     for _, s in ipairs(M.list(p.Service)) do
         if type(s) == "string" and s:lower() == service then return true end
     end
     return false
+end
+
+function M.names_service(stmt, service)
+    if stmt.NotPrincipal ~= nil then return not principal_has(stmt.NotPrincipal, service) end
+    return principal_has(stmt.Principal, service)
 end
 
 -- The sts:ExternalId values a statement's Condition requires:
@@ -143,20 +154,37 @@ function M.external_ids(stmt)
     return out
 end
 
--- Does `value` satisfy one required ExternalId condition?
+-- Does `value` satisfy one ExternalId condition? Values within one
+-- condition are alternatives; a Not operator inverts the match; IfExists
+-- is satisfied when no ExternalId is sent.
 function M.external_id_satisfies(cond, value)
-    if value == nil then return false end
     local op = cond.operator:lower()
+    if value == nil then return op:find("ifexists", 1, true) ~= nil end
+    local negated = op:find("not", 1, true) ~= nil
+    local like, nocase = op:find("like", 1, true), op:find("ignorecase", 1, true)
+    local matched = false
     for _, want in ipairs(cond.values) do
-        if op:find("stringlike", 1, true) then
-            if M.glob(want, value, op:find("ignorecase", 1, true)) then return true end
-        elseif op:find("ignorecase", 1, true) then
-            if type(want) == "string" and want:lower() == value:lower() then return true end
-        elseif want == value then
-            return true
+        if type(want) == "string" then
+            if like then
+                matched = matched or M.glob(want, value, nocase)
+            elseif nocase then
+                matched = matched or want:lower() == value:lower()
+            else
+                matched = matched or want == value
+            end
         end
     end
-    return false
+    if negated then return not matched end
+    return matched
+end
+
+-- Does one statement's Condition let `value` through? Every ExternalId
+-- condition in it must hold, as IAM requires of all its conditions.
+function M.statement_allows_id(stmt, value)
+    for _, c in ipairs(M.external_ids(stmt)) do
+        if not M.external_id_satisfies(c, value) then return false end
+    end
+    return true
 end
 
 return M

@@ -103,19 +103,24 @@ checks[#checks + 1] = { id = "sms-role-trust",
         return "fail", "Cognito cannot assume " .. role.RoleName .. ": " .. wrong_shape(doc), trust_fix(ctx, ref)
     end }
 
--- The sts:ExternalId conditions that apply to Cognito: those of the
--- statements naming it, else of every Allow statement.
-local function id_conditions(doc)
-    local mine, all = {}, {}
+-- The Allow statements that let Cognito assume the role: those naming it
+-- for sts:AssumeRole; else every Allow statement for sts:AssumeRole; else
+-- (a policy of the wrong shape, which sms-role-trust reports) every Allow
+-- statement, so its ExternalId is still judged and one fault fails once.
+local function assume_statements(doc)
+    local mine, assume, all = {}, {}, {}
     for _, s in ipairs(policy.statements(doc) or {}) do
         if s.Effect == "Allow" then
-            for _, c in ipairs(policy.external_ids(s)) do
-                all[#all + 1] = c
-                if policy.names_service(s, COGNITO) then mine[#mine + 1] = c end
+            all[#all + 1] = s
+            if policy.action_matches(s, "sts:AssumeRole") then
+                assume[#assume + 1] = s
+                if policy.names_service(s, COGNITO) then mine[#mine + 1] = s end
             end
         end
     end
-    return #mine > 0 and mine or all
+    if #mine > 0 then return mine end
+    if #assume > 0 then return assume end
+    return all
 end
 
 checks[#checks + 1] = { id = "sms-role-external-id",
@@ -123,35 +128,41 @@ checks[#checks + 1] = { id = "sms-role-external-id",
     run = function(ctx)
         local role, ref, skip, why = need_role(ctx)
         if not role then return skip, why end
-        local conds = id_conditions(role.AssumeRolePolicyDocument)
+        local stmts = assume_statements(role.AssumeRolePolicyDocument)
         local have = ref.external_id
-        if #conds == 0 then
+        local open_stmt, wanted = false, {}
+        for _, st in ipairs(stmts) do
+            local conds = policy.external_ids(st)
+            if #conds == 0 then open_stmt = true end
+            for _, c in ipairs(conds) do
+                for _, v in ipairs(c.values) do wanted[#wanted + 1] = tostring(v) end
+            end
+        end
+        if open_stmt or #stmts == 0 then
             if have then
-                return "warn", "the trust policy requires no sts:ExternalId, so any user pool that names " ..
-                    role.RoleName .. " can send SMS through it (the pool's ExternalId is " .. have .. ")",
-                    trust_fix(ctx, ref)
+                return "warn", "the trust policy lets Cognito assume " .. role.RoleName .. " without an " ..
+                    "sts:ExternalId, so any user pool that names the role can send SMS through it (the pool's " ..
+                    "ExternalId is " .. have .. ")", trust_fix(ctx, ref)
             end
             return "warn", "neither the pool nor the trust policy uses an ExternalId: any user pool that names " ..
                 role.RoleName .. " can send SMS through it", ctx.stack and fix.guide_up(ctx) or
                 ("set an ExternalId on the pool (Cognito console > User pools > " .. tostring(ctx.pool_id) ..
                  " > Authentication methods > SMS > Edit) and require it in the trust policy")
         end
-        local wanted = {}
-        for _, c in ipairs(conds) do
-            for _, v in ipairs(c.values) do wanted[#wanted + 1] = tostring(v) end
-            if policy.external_id_satisfies(c, have) then
-                return "pass", "the trust policy requires ExternalId " .. have .. ", which " .. ref.source ..
-                    " sends"
+        for _, st in ipairs(stmts) do
+            if policy.statement_allows_id(st, have) then
+                return "pass", "the trust policy requires ExternalId " .. tostring(have) .. ", which " ..
+                    ref.source .. " sends"
             end
         end
         if not have then
             return "fail", "the trust policy requires ExternalId " .. table.concat(wanted, " or ") ..
                 " but the pool sends none", ctx.stack and fix.guide_up(ctx) or
-                ("set the pool's ExternalId to " .. wanted[1] .. ": Cognito console > User pools > " ..
+                ("set the pool's ExternalId to " .. tostring(wanted[1]) .. ": Cognito console > User pools > " ..
                  tostring(ctx.pool_id) .. " > Authentication methods > SMS > Edit")
         end
-        return "fail", string.format("the trust policy requires ExternalId %s but the pool sends %s (%s)",
-            table.concat(wanted, " or "), have, ref.source), trust_fix(ctx, ref)
+        return "fail", string.format("the trust policy's ExternalId conditions (%s) do not admit what the pool " ..
+            "sends, %s (%s)", table.concat(wanted, ", "), have, ref.source), trust_fix(ctx, ref)
     end }
 
 local function publish_fix(ctx, ref)
@@ -187,6 +198,10 @@ checks[#checks + 1] = { id = "sms-role-sns-publish", title = "the role's policie
                 return "fail", "the policies allow sns:Publish but the " .. boundary[1].label .. " does not",
                     "allow sns:Publish in the permissions boundary, or remove it: aws iam " ..
                     "delete-role-permissions-boundary --role-name " .. fix.q(role.RoleName)
+            end
+            if b.decision == "conditional" then
+                return "warn", "the " .. boundary[1].label .. " allows sns:Publish only under a condition: " .. b.by,
+                    "check the condition in the permissions boundary of " .. role.RoleName
             end
         end
         local pool = ctx:pool()
