@@ -97,6 +97,20 @@ function M.start(opts)
     return handle
 end
 
+local started
+
+-- Starts the emulator once when --local was given (the global option or a
+-- command's) and points every client at it; a no-op otherwise. Every
+-- front door (scripts, guide, login, doctor, user scripts) calls this.
+function M.ensure()
+    if not config["local"] or started then return true end
+    local h, err = M.start()
+    if not h then return nil, err end
+    M.use(h)
+    started = h
+    return h
+end
+
 -- Points every AWS client of this process at the emulator, with dummy
 -- credentials (moto accepts any unless told to check signatures).
 function M.use(handle, region)

@@ -329,5 +329,4 @@ function M.step(step, first, ...)
     return cmd.run_single(step, { first, ... })
 end
 
-M.errors = errors
 return M

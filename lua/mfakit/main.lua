@@ -197,7 +197,7 @@ return function(argv)
     if config["local"] then
         local script = chunk
         chunk = function(...)
-            local ok, lerr = require("mfakit.cmd.guide").maybe_local()
+            local ok, lerr = require("mfakit.emulator").ensure()
             if not ok then error(lerr, 0) end
             return script(...)
         end

@@ -44,7 +44,7 @@ function M.open(args, extra, usage)
     local o, pos = cli.parse(args, spec)
     if not o then stop(script, pos .. "\n" .. (usage or ""), 2) end
     if config["local"] then
-        local ok, err = require("mfakit.cmd.guide").maybe_local()
+        local ok, err = require("mfakit.emulator").ensure()
         if not ok then stop(script, err) end
     end
     local pool, client = o["user-pool-id"], o["client-id"]

@@ -105,7 +105,6 @@ local function run_until(done)
         end
     end
 end
-M._run_until = run_until
 
 local function suspend()
     return coroutine.yield(YIELD)

@@ -37,7 +37,7 @@ end
 local users = {}
 local pool_id, client_id = o["user-pool-id"], o["client-id"]
 if config["local"] and o.users then
-    local ok, err = require("mfakit.cmd.guide").maybe_local()
+    local ok, err = require("mfakit.emulator").ensure()
     if not ok then error(err, 0) end
     local admin = aws.client("cognito-idp")
     pool_id = assert(admin:call("CreateUserPool", { PoolName = "load-" .. sys.getpid(),

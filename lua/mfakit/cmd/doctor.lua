@@ -70,7 +70,7 @@ return function(args)
     local only, err = selected(o)
     if err then return cli.fail("doctor", err, nil, 2) end
     local started
-    started, err = require("mfakit.cmd.guide").maybe_local()
+    started, err = require("mfakit.emulator").ensure()
     if not started then return cli.fail("doctor", err) end
     local results = doctor.run{ stack = o.stack, user_pool_id = o["user-pool-id"], username = o.username,
                                 client_id = o["client-id"], state_dir = o["state-dir"], only = only }

@@ -1,7 +1,6 @@
 -- mfakit guide up|down|status|env|plan: the guide's stack as one command.
 local guide = require "mfakit.guide"
 local cli = require "mfakit.cli"
-local config = require "mfakit.config"
 local json = require "mfakit.json"
 local sys = require "mfakit.sys"
 
@@ -53,18 +52,6 @@ local function options(o)
 end
 
 local M = {}
-
--- Starts the local emulator when --local was given (the global option or
--- the command's); it stops when mfakit exits.
-function M.maybe_local()
-    if not config["local"] or config.endpoint_is_local then return true end
-    local emulator = require "mfakit.emulator"
-    local h, err = emulator.start()
-    if not h then return nil, err end
-    emulator.use(h)
-    config.endpoint_is_local = true
-    return h
-end
 
 local function print_ids(ctx)
     local pool, client, role = ctx.state:get("pool") or {}, ctx.state:get("client") or {}, ctx.state:get("role") or {}
@@ -146,7 +133,7 @@ local function run(args, single)
     if not VERBS[verb] or (single and verb == "env") then
         return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed", USAGE)
     end
-    local ok, err = M.maybe_local()
+    local ok, err = require("mfakit.emulator").ensure()
     if not ok then return cli.fail("guide", err) end
     local ctx
     ctx, err = guide.context(options(o))

@@ -63,7 +63,7 @@ return function(args)
     for _, need in ipairs{ "user-pool-id", "client-id", "username" } do
         if not opts[need] then return cli.usage("login", "--" .. need .. " is required", USAGE) end
     end
-    local ok_local, lerr = require("mfakit.cmd.guide").maybe_local()
+    local ok_local, lerr = require("mfakit.emulator").ensure()
     if not ok_local then return cli.fail("login", lerr) end
     local password, perr = cli.secret_from_env(opts["password-env"], "password")
     if not password then return cli.fail("login", perr, nil, 2) end
