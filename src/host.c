@@ -13,11 +13,17 @@
 #include <string.h>
 
 static const luaL_Reg c_modules[] = {
-    {"mfakit.crypto", luaopen_mfakit_crypto}, {"mfakit.json", luaopen_mfakit_json},
-    {"mfakit.xml", luaopen_mfakit_xml},       {"mfakit.sigv4", luaopen_mfakit_sigv4},
-    {"mfakit.loop", luaopen_mfakit_loop},     {"mfakit.srp", luaopen_mfakit_srp},
-    {"mfakit.totp", luaopen_mfakit_totp},     {"mfakit.sys", luaopen_mfakit_sys},
-    {"mfakit.rsa", luaopen_mfakit_rsa},       {NULL, NULL},
+    {"mfakit.crypto", luaopen_mfakit_crypto},
+    {"mfakit.json", luaopen_mfakit_json},
+    {"mfakit.xml", luaopen_mfakit_xml},
+    {"mfakit.sigv4", luaopen_mfakit_sigv4},
+    {"mfakit.loop", luaopen_mfakit_loop},
+    {"mfakit.srp", luaopen_mfakit_srp},
+    {"mfakit.totp", luaopen_mfakit_totp},
+    {"mfakit.sys", luaopen_mfakit_sys},
+    {"mfakit.rsa", luaopen_mfakit_rsa},
+    {"mfakit.fs", luaopen_mfakit_fs},
+    {NULL, NULL},
 };
 
 /* The shared error table's __tostring: one line a person can act on, e.g.

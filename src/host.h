@@ -21,6 +21,7 @@ int luaopen_mfakit_srp(lua_State *L);
 int luaopen_mfakit_totp(lua_State *L);
 int luaopen_mfakit_sys(lua_State *L);
 int luaopen_mfakit_rsa(lua_State *L);
+int luaopen_mfakit_fs(lua_State *L);
 
 /* Expected failure: pushes nil and an error table {code=, message=,
  * retryable=false} carrying the shared "mfakit.error" metatable (whose

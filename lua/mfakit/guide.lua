@@ -8,6 +8,7 @@ local json = require "mfakit.json"
 local config = require "mfakit.config"
 local errors = require "mfakit.errors"
 local task = require "mfakit.task"
+local sys = require "mfakit.sys"
 local state = require "mfakit.guide.state"
 local settings = require "mfakit.guide.settings"
 
@@ -117,21 +118,52 @@ function M.find_pools(ctx)
         if ok == nil then return nil, err end
         if ok then ids[1], seen[rec.id] = rec.id, true end
     end
-    local token
-    repeat
-        local out, err = ctx.idp:call("ListUserPools", { MaxResults = 60, NextToken = token })
-        if not out then return nil, err end
-        for _, p in ipairs(out.UserPools or {}) do
-            if p.Name == ctx.settings.names.pool and not seen[p.Id] then
-                local ok
-                ok, err = pool_tagged(ctx, p.Id)
-                if ok == nil then return nil, err end
-                if ok == true then ids[#ids + 1], seen[p.Id] = p.Id, true end
-            end
+    local names = {}
+    for _, n in ipairs(M.names_of(ctx, "pool")) do names[n] = true end
+    local ok, err = M.each_page(ctx.idp, "ListUserPools", { MaxResults = 60 }, "UserPools", function(p)
+        if names[p.Name] and not seen[p.Id] then
+            local tagged, terr = pool_tagged(ctx, p.Id)
+            if tagged == nil then return nil, terr end
+            if tagged == true then ids[#ids + 1], seen[p.Id] = p.Id, true end
         end
-        token = out.NextToken
-    until not token
+        return true
+    end)
+    if not ok then return nil, err end
     return ids
+end
+
+-- Every name the stack has used for a kind (role, pool, client), and the
+-- one it wants now: down looks for all of them.
+function M.names_of(ctx, kind)
+    local out, seen = {}, {}
+    local function add(n) if n and not seen[n] then out[#out + 1], seen[n] = n, true end end
+    add(ctx.settings.names[kind])
+    for _, n in ipairs(ctx.state:names(kind)) do add(n) end
+    return out
+end
+
+M.MAX_PAGES = 1000
+
+-- Calls fn(item) for every item of a paginated list (JSON NextToken or IAM
+-- Marker/IsTruncated), stopping on a repeated token or after MAX_PAGES: a
+-- server that never ends a list must not keep us looping.
+function M.each_page(client, op, params, key, fn)
+    local p, seen = {}, {}
+    for k, v in pairs(params) do p[k] = v end
+    for _ = 1, M.MAX_PAGES do
+        local out, err = client:call(op, p)
+        if not out then return nil, err end
+        for _, item in ipairs(out[key] or {}) do
+            local ok, ferr = fn(item)
+            if not ok then return nil, ferr end
+        end
+        local token = out.NextToken or (out.IsTruncated and out.Marker) or nil
+        if not token then return true end
+        if seen[token] then return errors.fail("PaginationLoop", "%s answered the same page token twice", op) end
+        seen[token] = true
+        if out.Marker then p.Marker = token else p.NextToken = token end
+    end
+    return errors.fail("PaginationLimit", "%s gave more than %d pages", op, M.MAX_PAGES)
 end
 
 function M.find_pool(ctx)
@@ -151,17 +183,51 @@ end
 
 -- opts: the settings options (see mfakit.guide.settings) plus state_dir,
 -- sms_code, say (a function(line), default print).
+-- The options that shape the stack, kept in the state so a later run
+-- without them converges to the same stack.
+local SHAPING = { "mfa", "sms", "totp", "sns_policy", "spend_limit", "test_user", "phone", "role_name", "pool_name",
+                  "client_name" }
+
+-- A pool cannot be renamed, and replacing it would lose its users.
+local function check_pool_rename(st, s)
+    local pool = st.doc.resources.pool
+    if pool and pool.name and pool.name ~= s.names.pool then
+        return errors.fail("PoolRenameRefused", "stack %s's user pool is named %s: a pool cannot be renamed, " ..
+            "and replacing it would lose its users (drop --pool-name, or run down first)", s.stack, pool.name)
+    end
+    return true
+end
+
+-- opts.lock: take the stack's lock first (up and down), waiting up to
+-- opts.lock_timeout seconds.
 function M.context(opts)
-    local st, err = state.load(opts.state_dir or (config["local"] and ".mfakit/local" or nil), opts.stack or "mfa-sms")
+    if type(opts) ~= "table" then
+        error("bad argument #1 to 'context' (table expected, got " .. type(opts) .. ")", 2)
+    end
+    local dir = opts.state_dir or (config["local"] and ".mfakit/local" or nil)
+    local stack = opts.stack or "mfa-sms"
+    local s, err = settings.from{ stack = stack }
+    if not s then return nil, err end
+    local lock
+    if opts.lock then
+        lock, err = state.lock(dir, stack, opts.lock_timeout, string.format("pid %d (%s, since %s)", sys.getpid(),
+            opts.lock, os.date("!%Y-%m-%dT%H:%M:%SZ")))
+        if not lock then return nil, err end
+    end
+    local st
+    st, err = state.load(dir, stack)
     if not st then return nil, err end
-    -- down, status and env use the names the stack was made with
-    local saved = st.doc.settings or {}
+    -- a later run keeps every choice the stack was made with unless told otherwise
     local merged = {}
-    for k, v in pairs(saved) do merged[k] = v end
+    for _, k in ipairs(SHAPING) do merged[k] = st.doc.settings and st.doc.settings[k] end
     for k, v in pairs(opts) do merged[k] = v end
-    local s
     s, err = settings.from(merged)
     if not s then return nil, err end
+    if opts.lock ~= "down" then
+        local ok
+        ok, err = check_pool_rename(st, s)
+        if not ok then return nil, err end
+    end
     -- a stack lives in the region it was made in: acting on it from another
     -- would find nothing there and forget what exists
     local region = st.doc.region
@@ -179,17 +245,16 @@ function M.context(opts)
         settings = s, state = st, region = region, endpoint = config.endpoint,
         external_id = st.doc.external_id, sms_code = opts.sms_code, say = opts.say or print,
         iam = aws.client("iam", client_opts), idp = aws.client("cognito-idp", client_opts),
-        sns = aws.client("sns", client_opts), options = opts,
+        sns = aws.client("sns", client_opts), options = opts, lock = lock,
     }
 end
 
 local function remember_settings(ctx)
-    local o = ctx.options
+    local s = ctx.settings
     ctx.state.doc.settings = {
-        stack = ctx.settings.stack, mfa = ctx.settings.mfa, sms = ctx.settings.sms, totp = ctx.settings.totp,
-        sns_policy = ctx.settings.sns_policy, spend_limit = ctx.settings.spend_limit,
-        test_user = ctx.settings.test_user, phone = ctx.settings.phone,
-        role_name = o.role_name, pool_name = o.pool_name, client_name = o.client_name,
+        stack = s.stack, mfa = s.mfa, sms = s.sms, totp = s.totp, sns_policy = s.sns_policy,
+        spend_limit = s.spend_limit, test_user = s.test_user, phone = s.phone,
+        role_name = s.names.role, pool_name = s.names.pool, client_name = s.names.client,
     }
     ctx.state.doc.region = ctx.region
     if not ctx.external_id then
@@ -206,6 +271,14 @@ end
 
 -- Commands ------------------------------------------------------------------
 
+-- Roles left behind by a rename (--role-name changed): deleted once the
+-- pool points at the new one, each step journaled in the state.
+function M.retire_roles(ctx)
+    local step = M.load_step("01-sms-role")
+    if not step.retire then return true end
+    return step.retire(ctx)
+end
+
 function M.up(ctx)
     local ok, err = remember_settings(ctx)
     if not ok then return nil, err end
@@ -217,28 +290,58 @@ function M.up(ctx)
             return nil, detail
         end
         line(ctx, step, verb, detail)
+        if name == "02-user-pool" then
+            ok, err = M.retire_roles(ctx)
+            if not ok then return nil, err end
+        end
     end
     return true
 end
 
 -- resource in the state -> the step that makes it
-local RESOURCE_STEP = { role = "01-sms-role", pool = "02-user-pool", client = "03-app-client", user = "08-test-user" }
+local RESOURCE_STEP = { role = "01-sms-role", pool = "02-user-pool", client = "03-app-client", user = "08-test-user",
+                        retired_roles = "01-sms-role" }
 
 M.settle_seconds = 2
 
-local function down_steps(ctx, names)
-    local failed
+local function down_steps(ctx, names, failures)
     for i = #names, 1, -1 do
         local step = M.load_step(names[i])
         local verb, detail = step.down(ctx)
         if not verb then
             line(ctx, step, "FAILED", tostring(detail))
-            failed = failed or detail
+            failures[names[i]] = detail
         else
+            failures[names[i]] = nil
             line(ctx, step, verb, detail)
         end
     end
-    return failed
+end
+
+-- What the stack made that still exists after down, each {what, why,
+-- again}: again is true when running down again can help.
+local function leftovers(ctx, names, failures)
+    local left = {}
+    for i = #names, 1, -1 do
+        local name = names[i]
+        local step = M.load_step(name)
+        local failed = failures[name]
+        local items, err
+        if step.left then items, err = step.left(ctx) else items = {} end
+        if not items then
+            left[#left + 1] = { what = step.name, why = "could not check: " .. tostring(err), again = true }
+        else
+            for _, item in ipairs(items) do
+                item.why = item.why or (failed and tostring(failed)) or "still exists"
+                if item.again == nil then item.again = failed == nil or failed.retryable == true end
+                left[#left + 1] = item
+            end
+            if failed and #items == 0 and not step.left then
+                left[#left + 1] = { what = step.title, why = tostring(failed), again = failed.retryable == true }
+            end
+        end
+    end
+    return left
 end
 
 function M.down(ctx)
@@ -247,21 +350,37 @@ function M.down(ctx)
     end
     -- A create that was sent when a run was killed may still land after we
     -- look: those steps are checked again once it had time to.
-    local pending = {}
+    local pending, seen = {}, {}
     for name, r in pairs(ctx.state.doc.resources) do
-        if r.status == "creating" and RESOURCE_STEP[name] then pending[#pending + 1] = RESOURCE_STEP[name] end
+        local step = RESOURCE_STEP[name]
+        if step and not seen[step] and (r.status == "creating" or name == "retired_roles") then
+            pending[#pending + 1], seen[step] = step, true
+        end
     end
     table.sort(pending)
-    local failed = down_steps(ctx, M.STEPS)
-    if not failed and #pending > 0 then
+    local failures = {}
+    down_steps(ctx, M.STEPS, failures)
+    if next(failures) == nil and #pending > 0 then
         ctx.say(string.format("   a create was in flight when the last run stopped: checking again in %d s",
             M.settle_seconds))
         task.sleep(M.settle_seconds)
-        failed = down_steps(ctx, pending)
+        down_steps(ctx, pending, failures)
     end
-    if failed then return nil, failed end
+    local left = leftovers(ctx, M.STEPS, failures)
+    if #left > 0 then
+        local lines = {}
+        for _, l in ipairs(left) do
+            lines[#lines + 1] = l.what .. ": " .. l.why .. (l.again and " (run down again)" or "")
+        end
+        return nil, errors.new{ code = "StackNotGone", left = left,
+            message = string.format("%d resource%s of stack %s left: %s", #left, #left == 1 and "" or "s",
+                ctx.settings.stack, table.concat(lines, "; ")) }
+    end
     -- the file goes with the last resource (one step run alone keeps it)
-    if ctx.state:empty() then ctx.state:remove_file() end
+    if ctx.state:empty() then
+        ctx.state:remove_file()
+        if ctx.lock then os.remove(ctx.state.dir .. "/" .. ctx.settings.stack .. ".lock") end
+    end
     return true
 end
 

@@ -96,7 +96,7 @@ end
 
 local function create(ctx)
     local names = ctx.settings.names
-    assert(ctx.state:set("pool", { name = names.pool, status = "creating" }))
+    assert(ctx.state:set("pool", { name = names.pool, status = "creating", made = true }))
     local params = mutable_config(ctx)
     params.PoolName = names.pool
     params.UsernameAttributes = { "email" }
@@ -154,6 +154,15 @@ function step.down(ctx)
     end
     ctx.state:forget("pool")
     return "deleted", table.concat(ids, ", ")
+end
+
+-- The pools of this stack that still exist after down.
+function step.left(ctx)
+    local ids, err = guide.find_pools(ctx)
+    if not ids then return nil, err end
+    local left = {}
+    for _, id in ipairs(ids) do left[#left + 1] = { what = "user pool " .. id } end
+    return left
 end
 
 return guide.step(step, ...)

@@ -2,7 +2,8 @@
 --   cannot keep one); password, SRP and refresh flows; user-existence
 --   errors hidden; token revocation on; auth session 3 minutes; access and
 --   id tokens 60 minutes; refresh tokens 30 days.
--- Creates: app client <stack>-client in the step-2 pool.
+-- Creates: app client <stack>-client in the step-2 pool. It is known by
+--   its id: a later --client-name renames it in place.
 -- IAM permissions: cognito-idp:CreateUserPoolClient, ListUserPoolClients,
 --   DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient.
 -- Run alone: mfakit scripts/guide/03-app-client.lua up|down|plan|status [--stack NAME]
@@ -24,18 +25,29 @@ end
 local COMPARED = { "PreventUserExistenceErrors", "EnableTokenRevocation", "AuthSessionValidity",
                    "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity" }
 
+-- The client is known by the id the state recorded; by name only when a
+-- run was killed before CreateUserPoolClient answered (the name was
+-- journaled first).
 local function find(ctx, pool_id)
-    local token
-    repeat
-        local out, err = ctx.idp:call("ListUserPoolClients", { UserPoolId = pool_id, MaxResults = 60,
-                                                               NextToken = token })
-        if not out then return nil, err end
-        for _, c in ipairs(out.UserPoolClients or {}) do
-            if c.ClientName == ctx.settings.names.client then return c.ClientId end
-        end
-        token = out.NextToken
-    until not token
-    return false
+    local rec = ctx.state:get("client") or {}
+    if rec.id then
+        local d, err = ctx.idp:call("DescribeUserPoolClient", { UserPoolId = pool_id, ClientId = rec.id })
+        if d then return rec.id end
+        if err.code ~= "ResourceNotFoundException" then return nil, err end
+    end
+    local names = {}
+    for _, n in ipairs(guide.names_of(ctx, "client")) do names[n] = true end
+    if rec.name then names[rec.name] = true end
+    local found
+    local ok, err = guide.each_page(ctx.idp, "ListUserPoolClients", { UserPoolId = pool_id, MaxResults = 60 },
+        "UserPoolClients", function(c)
+            if not found and names[c.ClientName] and (rec.id == nil or rec.status == "creating") then
+                found = c.ClientId
+            end
+            return true
+        end)
+    if not ok then return nil, err end
+    return found or false
 end
 
 function step.inspect(ctx)
@@ -55,6 +67,9 @@ function step.inspect(ctx)
     if not d then return nil, err end
     local c, changes = d.UserPoolClient, {}
     local want = config(ctx, pool_id)
+    if c.ClientName ~= want.ClientName then
+        changes[#changes + 1] = "rename app client " .. tostring(c.ClientName) .. " to " .. want.ClientName
+    end
     local flows = {}
     for _, f in ipairs(c.ExplicitAuthFlows or {}) do flows[#flows + 1] = f end
     table.sort(flows)

@@ -21,6 +21,7 @@ Options:
   --sms-code-from SOURCE  sign the test user in through SMS (env:VAR, file:PATH, cmd:..., prompt)
   --role-name, --pool-name, --client-name NAME   override a default name
   --state-dir DIR         where <stack>.json is kept (default .mfakit; .mfakit/local with --local)
+  --lock-timeout SECONDS  up and down: wait this long for another run on the stack (default 0: refuse)
   --local                 run against a local moto_server started for this command
   --region, --endpoint, --profile, --output text|json, --trace
 ]]
@@ -30,8 +31,12 @@ local SPEC = {
     ["spend-limit"] = "string",
     ["sns-policy"] = "string", ["test-user"] = "string", phone = "string", ["sms-code-from"] = "string",
     ["role-name"] = "string", ["pool-name"] = "string", ["client-name"] = "string", ["state-dir"] = "string",
+    ["lock-timeout"] = "number",
     write = "string", help = "flag",
 }
+
+-- failures the user fixes in the command line or the state file: exit 2
+local USAGE_ERRORS = { InvalidOption = true, RegionMismatch = true, InvalidStateFile = true, PoolRenameRefused = true }
 
 local VERBS = { up = true, down = true, status = true, env = true, plan = true }
 
@@ -47,7 +52,7 @@ local function options(o)
         stack = o.stack, mfa = o.mfa, sms = choice(o.sms, o["no-sms"]), totp = choice(o.totp, o["no-totp"]),
         spend_limit = o["spend-limit"], sns_policy = o["sns-policy"], test_user = o["test-user"], phone = o.phone,
         sms_code = o["sms-code-from"], role_name = o["role-name"], pool_name = o["pool-name"],
-        client_name = o["client-name"], state_dir = o["state-dir"],
+        client_name = o["client-name"], state_dir = o["state-dir"], lock_timeout = o["lock-timeout"],
     }
 end
 
@@ -78,7 +83,17 @@ function M.execute(verb, ctx, o)
         return 0
     elseif verb == "down" then
         local ok, err = guide.down(ctx)
-        if not ok then return cli.fail("guide down", err, "run down again: it skips what is already gone") end
+        if not ok then
+            if err.code ~= "StackNotGone" then return cli.fail("guide down", err) end
+            -- one line per resource left, each with why and whether running again helps
+            io.stderr:write(string.format("mfakit guide down: %d resource%s of stack %s left\n", #err.left,
+                #err.left == 1 and "" or "s", ctx.settings.stack))
+            for _, l in ipairs(err.left) do
+                io.stderr:write("  ", l.what, ": ", l.why, l.again and " (run down again)" or "", "\n")
+            end
+            if quiet then cli.print_json{ stack = ctx.settings.stack, deleted = false, left = err.left } end
+            return 1
+        end
         if quiet then cli.print_json{ stack = ctx.settings.stack, deleted = true } end
         return 0
     elseif verb == "plan" then
@@ -135,11 +150,16 @@ local function run(args, single)
     end
     local ok, err = require("mfakit.emulator").ensure()
     if not ok then return cli.fail("guide", err) end
+    local lo = options(o)
+    if lo.lock_timeout and (lo.lock_timeout < 0 or lo.lock_timeout > 86400) then
+        return cli.usage("guide", "--lock-timeout must be 0 to 86400 seconds", USAGE)
+    end
+    -- up and down change the stack: one writer at a time
+    if verb == "up" or verb == "down" then lo.lock = "guide " .. verb end
     local ctx
-    ctx, err = guide.context(options(o))
+    ctx, err = guide.context(lo)
     if not ctx then
-        local usage = err.code == "InvalidOption" or err.code == "RegionMismatch"
-        return cli.fail("guide " .. verb, err, nil, usage and 2 or 1)
+        return cli.fail("guide " .. verb, err, nil, USAGE_ERRORS[err.code] and 2 or 1)
     end
     if single then
         -- one step on its own: make sure names and the ExternalId are known

@@ -12,6 +12,44 @@ M.SNS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonSNSFullAccess"
 
 local MFA = { OFF = true, OPTIONAL = true, ON = true }
 
+-- AWS's limits for each name (IAM CreateRole RoleName; Cognito
+-- CreateUserPool PoolName and CreateUserPoolClient ClientName), checked
+-- before any call so a bad name is one line, not a half-made stack. Only
+-- ASCII letters and digits count as word characters here.
+local NAME_RULES = {
+    { key = "role", option = "--role-name", max = 64, class = "[%w_+=,.@%-]", what = "letters, digits and _+=,.@-" },
+    { key = "pool", option = "--pool-name", max = 128, class = "[%w_ +=,.@%-]",
+      what = "letters, digits, spaces and _+=,.@-" },
+    { key = "client", option = "--client-name", max = 128, class = "[%w_ +=,.@%-]",
+      what = "letters, digits, spaces and _+=,.@-" },
+    { key = "policy", option = "--stack", max = 128, class = "[%w_+=,.@%-]", what = "letters, digits and _+=,.@-" },
+}
+
+local function check_name(rule, name)
+    if type(name) ~= "string" or #name == 0 or #name > rule.max or name:gsub(rule.class, "") ~= "" then
+        local shown = type(name) == "string" and name or tostring(name)
+        shown = shown:gsub("[%c\127-\255]", "?")
+        if #shown > 40 then shown = shown:sub(1, 40) .. "..." end
+        return errors.fail("InvalidOption", "%s must be 1 to %d characters of %s, not '%s'", rule.option, rule.max,
+            rule.what, shown)
+    end
+    return true
+end
+
+-- "10", "10.00" -> "10"; a fraction of a dollar is refused, since SNS is
+-- not known to accept one for MonthlySpendLimit.
+function M.spend_limit(v)
+    if v == nil then return nil end
+    local text = tostring(v)
+    local whole, cents = text:match("^0*(%d+)%.?(%d*)$")
+    if not whole or #whole > 9 or (cents ~= "" and not cents:match("^0+$")) then
+        return errors.fail("InvalidOption",
+            "--spend-limit must be whole US dollars, like 10 or 10.00 (SNS is not known to take cents), not '%s'",
+            #text > 40 and text:sub(1, 40) .. "..." or text)
+    end
+    return whole
+end
+
 -- opts: stack, mfa, sms (bool), totp (bool), spend_limit, sns_policy
 -- ("inline"|"full"), test_user, phone, role_name, pool_name, client_name
 function M.from(opts)
@@ -31,10 +69,8 @@ function M.from(opts)
     if policy ~= "inline" and policy ~= "full" then
         return errors.fail("InvalidOption", "--sns-policy must be inline or full, not '%s'", policy)
     end
-    local limit = opts.spend_limit
-    if limit ~= nil and (not tostring(limit):match("^%d+$")) then
-        return errors.fail("InvalidOption", "--spend-limit must be whole US dollars, not '%s'", tostring(limit))
-    end
+    local limit, err = M.spend_limit(opts.spend_limit)
+    if err then return nil, err end
     if opts.test_user and not opts.test_user:match("^[^@%s]+@[^@%s]+%.[^@%s]+$") then
         return errors.fail("InvalidOption", "--test-user must be an email address, not '%s'", opts.test_user)
     end
@@ -42,19 +78,24 @@ function M.from(opts)
         return errors.fail("InvalidOption", "--test-user needs --phone (E.164, like +15555550100) for SMS MFA")
     end
     if opts.phone then
-        local ok, err = phone.check(opts.phone)
-        if not ok then return errors.fail("InvalidOption", "--phone: %s", err.message) end
+        local ok, perr = phone.check(opts.phone)
+        if not ok then return errors.fail("InvalidOption", "--phone: %s", perr.message) end
+    end
+    local names = {
+        role = opts.role_name or (stack .. "-sms-role"),
+        policy = stack .. "-sns-publish",
+        pool = opts.pool_name or (stack .. "-pool"),
+        client = opts.client_name or (stack .. "-client"),
+    }
+    for _, n in ipairs(NAME_RULES) do
+        local ok
+        ok, err = check_name(n, names[n.key])
+        if not ok then return nil, err end
     end
     return {
         stack = stack, mfa = mfa, sms = sms, totp = totp, sns_policy = policy,
-        spend_limit = limit and tostring(limit) or nil, test_user = opts.test_user, phone = opts.phone,
-        sms_message = M.SMS_MESSAGE,
-        names = {
-            role = opts.role_name or (stack .. "-sms-role"),
-            policy = stack .. "-sns-publish",
-            pool = opts.pool_name or (stack .. "-pool"),
-            client = opts.client_name or (stack .. "-client"),
-        },
+        spend_limit = limit, test_user = opts.test_user, phone = opts.phone,
+        sms_message = M.SMS_MESSAGE, names = names,
     }
 end
 

@@ -1,38 +1,98 @@
--- mfakit.guide.state: what a stack made, in .mfakit/<stack>.json.
+-- mfakit.guide.state: what a stack made, in <state-dir>/<stack>.json.
 -- Written atomically (temp file, fsync, rename) with mode 0600 after every
--- change: an intent before each create and the id after it, so a run killed
--- at any moment can be resumed or torn down. It holds names, ids and ARNs,
--- never a secret.
+-- change: an intent (kind and name) before each create and the id after it,
+-- so a run killed at any moment can be resumed or torn down. It holds
+-- names, ids, ARNs and the options that shaped the stack, never a secret.
+-- The file is read as input from outside: only a regular file, with a size
+-- cap, checked field by field (mfakit.guide.schema).
 local json = require "mfakit.json"
 local sys = require "mfakit.sys"
+local fs = require "mfakit.fs"
 local errors = require "mfakit.errors"
+local schema = require "mfakit.guide.schema"
 
 local M = {}
+
+M.VERSION = 2
+M.MAX_BYTES = 1024 * 1024
+M.DEFAULT_DIR = ".mfakit"
 
 local State = {}
 State.__index = State
 
+-- An empty --state-dir would put the file at /<stack>.json.
+function M.check_dir(dir)
+    if type(dir) ~= "string" or dir == "" or dir:find("%z") then
+        return errors.fail("InvalidOption", "--state-dir must name a directory, not '%s'", tostring(dir))
+    end
+    local st = sys.stat(dir)
+    if st and st.type ~= "directory" then
+        return errors.fail("InvalidOption", "--state-dir %s exists and is not a directory", dir)
+    end
+    return true
+end
+
 function M.path(dir, stack)
-    return (dir or ".mfakit") .. "/" .. stack .. ".json"
+    return (dir or M.DEFAULT_DIR) .. "/" .. stack .. ".json"
+end
+
+local function invalid(message)
+    return errors.fail("InvalidStateFile", "%s (fix it, or move it away: down without it finds the stack's " ..
+        "resources by name and tag)", message)
+end
+
+-- Version 1 kept a name in `settings` only when that run's options gave it,
+-- and knew nothing of which resources it had made. The recorded resources
+-- name what exists, so they win.
+local function migrate(doc)
+    doc.settings = doc.settings or {}
+    local r = doc.resources
+    if r.role and r.role.name and not doc.settings.role_name then doc.settings.role_name = r.role.name end
+    if r.pool and r.pool.name and not doc.settings.pool_name then doc.settings.pool_name = r.pool.name end
+    if r.client and r.client.name and not doc.settings.client_name then doc.settings.client_name = r.client.name end
+    -- version 1 only ever adopted nothing: every recorded role is one it made
+    if r.role and r.role.made == nil then r.role.made = true end
+    if r.pool and r.pool.made == nil then r.pool.made = true end
+    doc.version = M.VERSION
+end
+
+local function add_used(doc, kind, name)
+    if not name then return end
+    doc.names_used[kind] = doc.names_used[kind] or {}
+    for _, n in ipairs(doc.names_used[kind]) do if n == name then return end end
+    table.insert(doc.names_used[kind], name)
 end
 
 function M.load(dir, stack)
-    dir = dir or ".mfakit"
+    dir = dir or M.DEFAULT_DIR
+    local ok, err = M.check_dir(dir)
+    if not ok then return nil, err end
     local path = M.path(dir, stack)
-    local f = io.open(path, "r")
-    local doc = { version = 1, stack = stack, resources = {} }
-    if f then
-        local text = f:read("a")
-        f:close()
-        local decoded, err = json.decode(text)
-        if type(decoded) ~= "table" or decoded.stack ~= stack then
-            return errors.fail("InvalidStateFile", "%s is not a state file of stack %s (%s)", path, stack,
-                err and err.message or "wrong content")
+    local doc = { version = M.VERSION, stack = stack, resources = {}, names_used = {} }
+    local text
+    text, err = fs.read_regular(path, M.MAX_BYTES)
+    if not text and err.code ~= "NotFound" then
+        return invalid(err.message)
+    end
+    if text then
+        local decoded, derr = json.decode(text)
+        if decoded == nil then return invalid(path .. ": not JSON: " .. (derr and derr.message or "?")) end
+        local valid, why = schema.check(decoded)
+        if not valid then return invalid(path .. ": " .. why) end
+        if decoded.stack ~= stack then
+            return invalid(path .. ": holds stack " .. tostring(decoded.stack) .. ", not " .. stack)
         end
+        if decoded.version == nil then decoded.version = 1 end
         doc = decoded
         doc.resources = doc.resources or {}
+        doc.names_used = doc.names_used or {}
+        if doc.version < M.VERSION then migrate(doc) end
     end
-    return setmetatable({ dir = dir, path = path, doc = doc, existed = f ~= nil }, State)
+    local st = setmetatable({ dir = dir, path = path, doc = doc, existed = text ~= nil }, State)
+    for kind, key in pairs{ role = "name", pool = "name", client = "name" } do
+        add_used(doc, kind, (doc.resources[kind] or {})[key])
+    end
+    return st
 end
 
 local function mkdir_p(dir)
@@ -45,25 +105,58 @@ local function mkdir_p(dir)
     return true
 end
 
+-- One writer per stack: an flock on <stack>.lock beside the state, which
+-- the kernel drops when the holder dies. Waits up to `timeout` seconds,
+-- then fails with StackLocked naming the holder.
+function M.lock(dir, stack, timeout, note)
+    dir = dir or M.DEFAULT_DIR
+    local ok, err = M.check_dir(dir)
+    if not ok then return nil, err end
+    ok, err = mkdir_p(dir)
+    if not ok then return nil, err end
+    local path = dir .. "/" .. stack .. ".lock"
+    local deadline = sys.monotonic() + (timeout or 0)
+    while true do
+        local lock
+        lock, err = fs.try_lock(path, note)
+        if lock then return lock end
+        if err.code ~= "Locked" then return nil, err end
+        if sys.monotonic() >= deadline then
+            local holder = err.holder ~= "" and err.holder or "another mfakit"
+            return errors.fail("StackLocked", "stack %s is being changed by %s: wait for it, or give " ..
+                "--lock-timeout SECONDS to wait", stack, holder)
+        end
+        sys.sleep(0.1)
+    end
+end
+
 function State:save()
     local ok, err = mkdir_p(self.dir)
     if not ok then return nil, err end
+    self.doc.version = M.VERSION
     return sys.write_file_atomic(self.path, json.encode(self.doc) .. "\n", tonumber("600", 8))
 end
 
 function State:get(name) return self.doc.resources[name] end
 
--- Records a resource's fields (merged) and saves at once.
+-- Records a resource's fields (merged) and saves at once. A name recorded
+-- once is remembered for good, so down can look for it by name.
 function State:set(name, fields)
     local r = self.doc.resources[name] or {}
     for k, v in pairs(fields) do r[k] = v end
     self.doc.resources[name] = r
+    if (name == "role" or name == "pool" or name == "client") and r.name then add_used(self.doc, name, r.name) end
     return self:save()
 end
 
 function State:forget(name)
     self.doc.resources[name] = nil
     return self:save()
+end
+
+-- Every name this stack has used for a kind of resource.
+function State:names(kind)
+    return self.doc.names_used[kind] or {}
 end
 
 function State:empty()

@@ -1,0 +1,193 @@
+/* l_fs.c: the "mfakit.fs" module: reading a file that may have been planted
+ * or damaged (only a regular file, never through a link, with a size cap)
+ * and an exclusive lock on a file that the kernel drops when the holder
+ * dies. The guide's state file and its lock use these. */
+#include "host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOCK_MT "mfakit.fs.lock"
+#define NOTE_MAX 512
+
+static const char *errno_code(int e)
+{
+    switch (e) {
+    case ENOENT:
+        return "NotFound";
+    case EACCES:
+    case EPERM:
+        return "PermissionDenied";
+    case ELOOP:
+        return "NotRegularFile"; /* O_NOFOLLOW met a symbolic link */
+    default:
+        return "ReadFailed";
+    }
+}
+
+/* read_regular(path, max) -> text | nil, err. Opened without following a
+ * link and without blocking (a FIFO would otherwise hang the open), then
+ * fstat'ed: only a regular file of at most `max` bytes is read. */
+static int fs_read_regular(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_Integer max = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, max >= 0, 2, "size cap must be >= 0");
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return host_fail(L, errno_code(e), "%s: %s", path,
+                         e == ELOOP ? "is a symbolic link" : strerror(e));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return host_fail(L, "ReadFailed", "%s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return host_fail(L, "NotRegularFile", "%s is not a regular file", path);
+    }
+    if ((lua_Integer)st.st_size > max) {
+        close(fd);
+        return host_fail(L, "FileTooLarge", "%s is %lld bytes, more than the %lld allowed", path,
+                         (long long)st.st_size, (long long)max);
+    }
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    size_t total = 0;
+    for (;;) {
+        char *p = luaL_prepbuffer(&b);
+        ssize_t n = read(fd, p, LUAL_BUFFERSIZE);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return host_fail(L, "ReadFailed", "%s: %s", path, strerror(e));
+        }
+        if (n == 0)
+            break;
+        total += (size_t)n;
+        if (total > (size_t)max) { /* it grew while we read */
+            close(fd);
+            return host_fail(L, "FileTooLarge", "%s grew past the %lld bytes allowed", path,
+                             (long long)max);
+        }
+        luaL_addsize(&b, (size_t)n);
+    }
+    close(fd);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+static int *lock_fd(lua_State *L)
+{
+    return (int *)luaL_checkudata(L, 1, LOCK_MT);
+}
+
+/* try_lock(path, note) -> lock | nil, err. Takes flock(LOCK_EX) at once or
+ * fails with code "Locked" and the holder's note in err.holder. The note
+ * (who holds it) is written into the lock file for the next one to read.
+ * The descriptor is close-on-exec, so no child keeps the lock alive. */
+static int fs_try_lock(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    size_t note_len;
+    const char *note = luaL_optlstring(L, 2, "", &note_len);
+    if (note_len > NOTE_MAX)
+        note_len = NOTE_MAX;
+    int *ud = (int *)lua_newuserdatauv(L, sizeof(int), 0);
+    *ud = -1;
+    luaL_setmetatable(L, LOCK_MT);
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        return host_fail(L, errno_code(e), "cannot open the lock %s: %s", path,
+                         e == ELOOP ? "is a symbolic link" : strerror(e));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return host_fail(L, "NotRegularFile", "the lock %s is not a regular file", path);
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        char holder[NOTE_MAX + 1];
+        ssize_t n = pread(fd, holder, NOTE_MAX, 0);
+        close(fd);
+        if (e != EWOULDBLOCK)
+            return host_fail(L, "LockFailed", "cannot lock %s: %s", path, strerror(e));
+        holder[n > 0 ? n : 0] = '\0';
+        host_fail(L, "Locked", "%s is locked", path);
+        lua_pushstring(L, holder);
+        lua_setfield(L, -2, "holder");
+        return 2;
+    }
+    /* The holder may have removed the file (down removes its lock) between
+     * our open and our flock: then we locked a file nobody else will see. */
+    struct stat now;
+    if (stat(path, &now) != 0 || now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
+        close(fd);
+        host_fail(L, "Locked", "%s was replaced while we waited", path);
+        lua_pushliteral(L, "");
+        lua_setfield(L, -2, "holder");
+        return 2;
+    }
+    *ud = fd;
+    if (ftruncate(fd, 0) == 0 && note_len > 0 && pwrite(fd, note, note_len, 0) < 0) {
+        /* the note only helps the next writer say who waits on whom */
+    }
+    return 1;
+}
+
+static int lock_release(lua_State *L)
+{
+    int *fd = lock_fd(L);
+    if (*fd >= 0) {
+        if (ftruncate(*fd, 0) != 0) {
+            /* a stale note is harmless: it is only read by a refused writer */
+        }
+        close(*fd); /* closing drops the flock */
+        *fd = -1;
+    }
+    return 0;
+}
+
+static int lock_held(lua_State *L)
+{
+    lua_pushboolean(L, *lock_fd(L) >= 0);
+    return 1;
+}
+
+static const luaL_Reg lock_methods[] = {
+    {"release", lock_release},
+    {"held", lock_held},
+    {NULL, NULL},
+};
+
+static const luaL_Reg fs_functions[] = {
+    {"read_regular", fs_read_regular},
+    {"try_lock", fs_try_lock},
+    {NULL, NULL},
+};
+
+int luaopen_mfakit_fs(lua_State *L)
+{
+    luaL_newmetatable(L, LOCK_MT);
+    luaL_newlib(L, lock_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, lock_release);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, lock_release);
+    lua_setfield(L, -2, "__close");
+    lua_pop(L, 1);
+    luaL_newlib(L, fs_functions);
+    return 1;
+}
