@@ -107,7 +107,8 @@ function step.up(ctx)
     local now, err = step.inspect(ctx)
     if not now then return nil, err end
     local ok
-    if now.replacing then
+    local replacing = now.replacing
+    if replacing then
         ok, err = retire_recorded(ctx)
         if not ok then return nil, err end
     end
@@ -123,7 +124,7 @@ function step.up(ctx)
         if not created and err.code ~= "EntityAlreadyExists" then return nil, err end
         now, err = step.inspect(ctx)
         if not now then return nil, err end
-        verb, made = now.replacing and "replaced" or "created", true
+        verb, made = replacing and "replaced" or "created", true
     elseif now.trust then
         ok, err = ctx.iam:call("UpdateAssumeRolePolicy", { RoleName = names.role,
             PolicyDocument = json.encode(trust_policy(ctx.external_id)) })

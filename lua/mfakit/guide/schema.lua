@@ -36,7 +36,7 @@ M.DOC = object{
         client = object{ name = NAME, id = text(128, "^[%w]+$"), status = STATUS },
         user = object{ username = NAME, status = STATUS },
         sns = object{ previous = { kind = "null_or", item = map_of(text(256)) }, set = map_of(text(256)) },
-        retired_roles = array(object{ name = NAME, arn = NAME }),
+        retired_roles = array(object{ name = NAME, arn = NAME, made = bool() }),
     },
     names_used = object{ role = array(NAME), pool = array(NAME), client = array(NAME) },
 }

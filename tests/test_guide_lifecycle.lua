@@ -1,0 +1,223 @@
+-- tests/test_guide_lifecycle.lua: a stack is what it made. Each finding of
+-- the lifecycle review is a named case: options kept across runs, renames,
+-- roles with extra policies, --spend-limit 10.00, concurrent runs, names
+-- checked before any call, down that says what it left.
+local sys = require "mfakit.sys"
+local task = require "mfakit.task"
+local guide = require "mfakit.guide"
+local errors = require "mfakit.errors"
+local support = dofile("tests/support.lua")
+local gsupport = dofile("tests/guide_support.lua")
+
+return function(t)
+    local moto = t.env("MFAKIT_TEST_MOTO")
+    local tmp = t.env("MFAKIT_TEST_TMP") or "/tmp"
+    local function need() if not moto then t.skip("MFAKIT_TEST_MOTO not set") end end
+    local g = moto and gsupport.new(moto, tmp .. "/lifecycle")
+    local function unique(prefix) return prefix .. "-" .. sys.getpid() .. "-" .. math.random(1e6) end
+    local function up(args)
+        local out, err, rc = g:run("up " .. args)
+        t.eq(rc, 0, "up " .. args .. ": " .. err .. out)
+        return out
+    end
+    local function down_clean(stack, names)
+        local out, err, rc = g:run("down --stack " .. stack)
+        t.eq(rc, 0, "down: " .. err .. out)
+        t.eq(g:roles_of(stack, names), {}, "roles left")
+        t.eq(g:pools_of(stack, names), {}, "pools left")
+        t.eq(g:state(stack), nil, "state file left")
+        local _
+        _, err, rc = g:run("down --stack " .. stack)
+        t.eq(rc, 0, "a second down: " .. err)
+        return out
+    end
+
+    t.test("finding 1: names and --sns-policy given once are kept by later runs", function()
+        need()
+        local s = unique("lf1")
+        up("--stack " .. s .. " --role-name " .. s .. "-Cognito --sns-policy full --client-name " .. s .. "-web")
+        up("--stack " .. s)
+        local out = up("--stack " .. s .. " --test-user u@example.com --phone +15555550100")
+        t.ok(not out:find("created", 1, true) or out:find("08 test-user   created", 1, true), out)
+        t.ok(not out:find("01 sms-role    created", 1, true), "no second role: " .. out)
+        local st = g:state(s)
+        t.eq({ st.settings.role_name, st.settings.sns_policy, st.settings.client_name },
+            { s .. "-Cognito", "full", s .. "-web" })
+        t.eq(g:roles_of(s, { s .. "-sms-role" }), { s .. "-Cognito" }, "one role, the first one")
+        t.eq(g:clients_of(st.resources.pool.id), { s .. "-web" }, "one client, the first one")
+        down_clean(s, { s .. "-Cognito", s .. "-sms-role", s .. "-pool" })
+    end)
+
+    t.test("finding 2: a role rename replaces the role; a client rename is in place; a pool rename is refused",
+        function()
+        need()
+        local s = unique("lf2")
+        up("--stack " .. s)
+        local st = g:state(s)
+        local pool, client = st.resources.pool.id, st.resources.client.id
+        local out, err, rc = g:run("plan --stack " .. s .. " --role-name " .. s .. "-new --client-name " .. s .. "-c2")
+        t.eq(rc, 0, err)
+        t.ok(out:find("replace role " .. s .. "-sms-role with " .. s .. "-new", 1, true), out)
+        t.ok(out:find("rename app client " .. s .. "-client to " .. s .. "-c2", 1, true), out)
+        out = up("--stack " .. s .. " --role-name " .. s .. "-new --client-name " .. s .. "-c2")
+        t.ok(out:find("01 sms-role    replaced", 1, true) and out:find("retired", 1, true), out)
+        t.eq(g:roles_of(s, { s .. "-sms-role" }), { s .. "-new" }, "old role deleted")
+        local p = assert(g.idp:call("DescribeUserPool", { UserPoolId = pool })).UserPool
+        t.eq(p.SmsConfiguration.SnsCallerArn, g:state(s).resources.role.arn, "pool points at the new role")
+        t.eq(g:state(s).resources.client.id, client, "same client id")
+        t.eq(g:clients_of(pool), { s .. "-c2" })
+        -- pool: refused, one line, exit 2, nothing changed
+        out, err, rc = g:run("up --stack " .. s .. " --pool-name other")
+        t.eq({ rc, out }, { 2, "" })
+        t.ok(err:find("PoolRenameRefused", 1, true) and select(2, err:gsub("\n", "")) == 1, err)
+        t.eq(g:pools_of(s, { "other" }), { pool })
+        down_clean(s, { s .. "-sms-role", s .. "-new", s .. "-pool" })
+    end)
+
+    t.test("finding 2: a role replacement killed at any point is finished by up, or undone by down", function()
+        need()
+        for i = 1, 4 do
+            local s = unique("lfk" .. i)
+            up("--stack " .. s)
+            local t0 = sys.monotonic()
+            up("--stack " .. s .. " --role-name " .. s .. "-b")
+            local full = sys.monotonic() - t0
+            local pid = g:start("up --stack " .. s .. " --role-name " .. s .. "-c")
+            task.sleep(full * i / 5)
+            os.execute("kill -9 " .. pid .. " 2>/dev/null")
+            task.sleep(0.1)
+            if i % 2 == 0 then
+                up("--stack " .. s .. " --lock-timeout 5")
+                t.eq(g:roles_of(s, { s .. "-sms-role", s .. "-b" }), { s .. "-c" }, "kill at " .. i .. "/5")
+            end
+            down_clean(s, { s .. "-sms-role", s .. "-b", s .. "-c", s .. "-pool" })
+        end
+    end)
+
+    t.test("finding 3: down removes extra inline and managed policies and instance profiles first", function()
+        need()
+        local s = unique("lf3")
+        up("--stack " .. s)
+        local role = s .. "-sms-role"
+        assert(g.iam:call("PutRolePolicy", { RoleName = role, PolicyName = "sns-publish",
+            PolicyDocument = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish",' ..
+                '"Resource":"*"}]}' }))
+        assert(g.iam:call("AttachRolePolicy", { RoleName = role,
+            PolicyArn = "arn:aws:iam::aws:policy/AmazonSNSFullAccess" }))
+        assert(g.iam:call("CreateInstanceProfile", { InstanceProfileName = s .. "-ip" }))
+        assert(g.iam:call("AddRoleToInstanceProfile", { InstanceProfileName = s .. "-ip", RoleName = role }))
+        local out = down_clean(s, { role, s .. "-pool" })
+        t.ok(out:find("inline sns-publish", 1, true) and out:find("managed AmazonSNSFullAccess", 1, true) and
+             out:find("instance profile " .. s .. "-ip", 1, true), out)
+        assert(g.iam:call("DeleteInstanceProfile", { InstanceProfileName = s .. "-ip" }))
+    end)
+
+    t.test("down exits 1 naming what is left, and keeps the state", function()
+        need()
+        local s = unique("lfl")
+        up("--stack " .. s)
+        local saved = {}
+        for _, k in ipairs{ "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" } do
+            saved[k] = os.getenv(k)
+        end
+        sys.setenv("AWS_ENDPOINT_URL", moto)
+        sys.setenv("AWS_REGION", "us-east-1")
+        sys.setenv("AWS_ACCESS_KEY_ID", "testing")
+        sys.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        local ctx, cerr = guide.context{ stack = s, state_dir = tmp .. "/lifecycle", lock = "test", say = function() end }
+        for k, v in pairs(saved) do sys.setenv(k, v) end
+        t.ok(ctx, tostring(cerr))
+        -- IAM refuses to delete the role, as it does while something still holds it
+        local real = ctx.iam
+        ctx.iam = { call = function(_, op, p)
+            if op == "DeleteRole" then
+                return nil, errors.new{ code = "DeleteConflict", message = "Cannot delete entity, must remove " ..
+                    "roles from instance profile first." }
+            end
+            return real:call(op, p)
+        end }
+        local ok, err = guide.down(ctx)
+        t.fails("StackNotGone", ok, err)
+        t.eq(#err.left, 1, tostring(err))
+        t.eq(err.left[1].what, "role " .. s .. "-sms-role")
+        t.ok(err.left[1].why:find("DeleteConflict", 1, true) and not err.left[1].again, err.left[1].why)
+        t.ok(g:state(s), "state kept")
+        ctx.lock:release()
+        down_clean(s, { s .. "-sms-role", s .. "-pool" })
+    end)
+
+    t.test("finding 4: --spend-limit 10.00 is the guide's 10; a fraction is one line", function()
+        need()
+        local s = unique("lf4")
+        up("--stack " .. s .. " --spend-limit 10.00")
+        t.eq(assert(g.sns:call("GetSMSAttributes")).attributes.MonthlySpendLimit, "10")
+        t.eq(g:state(s).settings.spend_limit, "10")
+        local out, err, rc = g:run("up --stack " .. s .. " --spend-limit 10.50")
+        t.eq({ rc, out }, { 2, "" })
+        t.ok(err:find("whole US dollars", 1, true) and select(2, err:gsub("\n", "")) == 1, err)
+        down_clean(s, { s .. "-sms-role", s .. "-pool" })
+    end)
+
+    t.test("finding 5: concurrent ups make one stack; up racing down leaves one stack or none", function()
+        need()
+        for n = 2, 3 do
+            local s = unique("lf5")
+            local pids = {}
+            for i = 1, n do pids[i] = g:start("up --stack " .. s) end
+            local codes = {}
+            for i = 1, n do
+                os.execute("while kill -0 " .. pids[i] .. " 2>/dev/null; do sleep 0.05; done")
+                codes[i] = true
+            end
+            t.eq(#g:pools_of(s, { s .. "-pool" }), 1, n .. " concurrent ups")
+            local st = g:state(s)
+            local p = assert(g.idp:call("DescribeUserPool", { UserPoolId = st.resources.pool.id })).UserPool
+            t.eq(p.SmsConfiguration.ExternalId, st.external_id)
+            local role = assert(g.iam:call("GetRole", { RoleName = s .. "-sms-role" })).Role
+            t.eq(role.AssumeRolePolicyDocument.Statement[1].Condition.StringEquals["sts:ExternalId"], st.external_id)
+            down_clean(s, { s .. "-sms-role", s .. "-pool" })
+        end
+        -- a refused writer says who holds the lock
+        local s = unique("lf5l")
+        local lock = assert(require("mfakit.guide.state").lock(tmp .. "/lifecycle", s, 0, "pid 1 (test)"))
+        local out, err, rc = g:run("up --stack " .. s)
+        t.eq({ rc, out }, { 1, "" })
+        t.ok(err:find("StackLocked", 1, true) and err:find("pid 1 (test)", 1, true), err)
+        t.eq(g:pools_of(s, { s .. "-pool" }), {})
+        lock:release()
+        -- up and down 0.05 s apart
+        for _, gap in ipairs{ 0.05, 0.3 } do
+            s = unique("lf5r")
+            local a = g:start("up --stack " .. s)
+            task.sleep(gap)
+            local b = g:start("down --stack " .. s)
+            for _, pid in ipairs{ a, b } do
+                os.execute("while kill -0 " .. pid .. " 2>/dev/null; do sleep 0.05; done")
+            end
+            local pools = g:pools_of(s, { s .. "-pool" })
+            if g:state(s) then
+                t.eq(#pools, 1, "up won: one whole stack")
+                t.eq(#g:roles_of(s, { s .. "-sms-role" }), 1)
+            else
+                t.eq(pools, {}, "down won: nothing")
+                t.eq(g:roles_of(s, { s .. "-sms-role" }), {})
+            end
+            down_clean(s, { s .. "-sms-role", s .. "-pool" })
+        end
+    end)
+
+    t.test("finding 7: names are checked like --stack, before any call", function()
+        need()
+        local s = unique("lf7")
+        for _, bad in ipairs{ "--role-name ../x", "--pool-name " .. string.rep("p", 100000),
+                              "--client-name '\240\159\152\128'", "--role-name " .. string.rep("r", 65) } do
+            local out, err, rc = g:run("up --stack " .. s .. " " .. bad)
+            t.eq({ rc, out }, { 2, "" }, bad:sub(1, 40))
+            t.ok(select(2, err:gsub("\n", "")) == 1 and #err < 400, err:sub(1, 400))
+            t.ok(not err:find("traceback", 1, true), err:sub(1, 400))
+        end
+        t.eq(g:roles_of(s, { "x" }), {})
+        t.eq(g:pools_of(s), {})
+        t.eq(g:state(s), nil)
+    end)
+end
