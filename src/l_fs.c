@@ -56,8 +56,8 @@ static int fs_read_regular(lua_State *L)
     }
     if ((lua_Integer)st.st_size > max) {
         close(fd);
-        return host_fail(L, "FileTooLarge", "%s is %lld bytes, more than the %lld allowed", path,
-                         (long long)st.st_size, (long long)max);
+        return host_fail(L, "FileTooLarge", "%s is %I bytes, more than the %I allowed", path,
+                         (lua_Integer)st.st_size, max);
     }
     luaL_Buffer b;
     luaL_buffinit(L, &b);
@@ -77,8 +77,7 @@ static int fs_read_regular(lua_State *L)
         total += (size_t)n;
         if (total > (size_t)max) { /* it grew while we read */
             close(fd);
-            return host_fail(L, "FileTooLarge", "%s grew past the %lld bytes allowed", path,
-                             (long long)max);
+            return host_fail(L, "FileTooLarge", "%s grew past the %I bytes allowed", path, max);
         }
         luaL_addsize(&b, (size_t)n);
     }

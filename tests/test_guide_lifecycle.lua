@@ -6,7 +6,6 @@ local sys = require "mfakit.sys"
 local task = require "mfakit.task"
 local guide = require "mfakit.guide"
 local errors = require "mfakit.errors"
-local support = dofile("tests/support.lua")
 local gsupport = dofile("tests/guide_support.lua")
 
 return function(t)
@@ -164,10 +163,8 @@ return function(t)
             local s = unique("lf5")
             local pids = {}
             for i = 1, n do pids[i] = g:start("up --stack " .. s) end
-            local codes = {}
             for i = 1, n do
                 os.execute("while kill -0 " .. pids[i] .. " 2>/dev/null; do sleep 0.05; done")
-                codes[i] = true
             end
             t.eq(#g:pools_of(s, { s .. "-pool" }), 1, n .. " concurrent ups")
             local st = g:state(s)
