@@ -627,6 +627,25 @@ return require("mfakit.cmd.doctor")(arg)
         t.eq(listed, IDS)
     end)
 
+    t.test("fixes outside a stack carry --region and the policy name down knows", function()
+        need()
+        local s = make_stack("dfix")
+        -- by pool id, not by stack: the fixes are aws commands, not guide up
+        assert(iam:call("DeleteRolePolicy", { RoleName = s.role, PolicyName = s.stack .. "-sns-publish" }))
+        local client = assert(idp:call("ListUserPoolClients", { UserPoolId = s.pool, MaxResults = 60 }))
+            .UserPoolClients[1].ClientId
+        assert(idp:call("UpdateUserPoolClient", { UserPoolId = s.pool, ClientId = client,
+            ExplicitAuthFlows = { "ALLOW_REFRESH_TOKEN_AUTH" } }))
+        local map, by_id = run_doctor("--user-pool-id " .. s.pool .. " --username " .. s.sub)
+        t.eq({ map["sms-role-sns-publish"], map["client-auth-flows"] }, { "fail", "fail" })
+        local publish_fix = by_id["sms-role-sns-publish"].fix
+        t.ok(publish_fix:find("--policy-name " .. s.stack .. "-sns-publish ", 1, true), publish_fix)
+        local flows_fix = by_id["client-auth-flows"].fix
+        t.ok(flows_fix:find("aws cognito-idp update-user-pool-client", 1, true) and
+             flows_fix:find("--region " .. REGION, 1, true), flows_fix)
+        teardown(s)
+    end)
+
     t.test("--local starts its own emulator: an empty account has no pool", function()
         if not require("mfakit.emulator").find() then t.skip("moto_server not installed") end
         local out, err, rc = support.run(bin .. " --local doctor --stack " .. unique("dl") .. " --state-dir " ..

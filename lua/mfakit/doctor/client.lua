@@ -26,7 +26,7 @@ local function flows_fix(ctx, c)
     if ctx.stack and c.ClientId == ctx.client_id then return fix.guide_up(ctx) end
     return "aws cognito-idp update-user-pool-client --user-pool-id " .. fix.q(ctx.pool_id) .. " --client-id " ..
         fix.q(c.ClientId) .. " --explicit-auth-flows " .. table.concat(NEEDED, " ") ..
-        " (update-user-pool-client resets the settings it is not given: pass them all)"
+        fix.region_arg(ctx.pool_region) .. " (update-user-pool-client resets the settings it is not given: pass them all)"
 end
 
 checks[#checks + 1] = { id = "client-auth-flows", title = "the app client allows the guide's flows and has no secret",
@@ -45,7 +45,8 @@ checks[#checks + 1] = { id = "client-auth-flows", title = "the app client allows
         if #clients == 0 then
             return "fail", "the pool has no app client", ctx.stack and fix.guide_up(ctx) or
                 ("aws cognito-idp create-user-pool-client --user-pool-id " .. fix.q(ctx.pool_id) ..
-                 " --client-name web --no-generate-secret --explicit-auth-flows " .. table.concat(NEEDED, " "))
+                 " --client-name web --no-generate-secret --explicit-auth-flows " .. table.concat(NEEDED, " ") ..
+                 fix.region_arg(ctx.pool_region))
         end
         local warn, notes = nil, {}
         for _, c in ipairs(clients) do
@@ -61,7 +62,8 @@ checks[#checks + 1] = { id = "client-auth-flows", title = "the app client allows
                 warn = warn or { name .. " has a client secret: a browser frontend cannot keep it, and every " ..
                     "call must carry SECRET_HASH", "make a client without a secret for the frontend: aws " ..
                     "cognito-idp create-user-pool-client --user-pool-id " .. fix.q(ctx.pool_id) ..
-                    " --client-name web --no-generate-secret --explicit-auth-flows " .. table.concat(NEEDED, " ") }
+                    " --client-name web --no-generate-secret --explicit-auth-flows " .. table.concat(NEEDED, " ") ..
+                    fix.region_arg(ctx.pool_region) }
             end
             notes[#notes + 1] = name
         end

@@ -17,6 +17,16 @@ end
 local PUBLISH_DOCUMENT = json.encode{ Version = "2012-10-17",
     Statement = { { Effect = "Allow", Action = "sns:Publish", Resource = "*" } } }
 
+-- The inline policy's name: the one `guide down` knows (<stack>-sns-publish)
+-- when the role belongs to a stack, by the doctor's --stack or the role's tag.
+local function policy_name(ctx, role)
+    local stack = ctx.stack
+    for _, t in ipairs(not stack and role and role.Tags or {}) do
+        if t.Key == "mfakit:stack" then stack = t.Value end
+    end
+    return stack and (stack .. "-sns-publish") or "sns-publish"
+end
+
 local function trust_fix(ctx, ref)
     if ctx.stack then return fix.guide_up(ctx) end
     return "aws iam update-assume-role-policy --role-name " .. fix.q(ref.name) .. " --policy-document " ..
@@ -56,7 +66,7 @@ checks[#checks + 1] = { id = "sms-role-exists", title = "the role named by SnsCa
                 ref.source), ctx.stack and fix.guide_up(ctx) or ("aws iam create-role --role-name " ..
                 fix.q(ref.name or "CognitoSMSRole") .. " --assume-role-policy-document " ..
                 fix.q(trust_document(ref.external_id)) .. "; then aws iam put-role-policy --role-name " ..
-                fix.q(ref.name or "CognitoSMSRole") .. " --policy-name sns-publish --policy-document " ..
+                fix.q(ref.name or "CognitoSMSRole") .. " --policy-name " .. policy_name(ctx) .. " --policy-document " ..
                 fix.q(PUBLISH_DOCUMENT))
         end
         if ctx:unreachable(err) then return "skip", ctx:unreachable(err) end
@@ -167,8 +177,8 @@ checks[#checks + 1] = { id = "sms-role-external-id",
 
 local function publish_fix(ctx, ref)
     if ctx.stack then return fix.guide_up(ctx) end
-    return "aws iam put-role-policy --role-name " .. fix.q(ref.name) .. " --policy-name sns-publish " ..
-        "--policy-document " .. fix.q(PUBLISH_DOCUMENT)
+    return "aws iam put-role-policy --role-name " .. fix.q(ref.name) .. " --policy-name " ..
+        policy_name(ctx, ctx:role()) .. " --policy-document " .. fix.q(PUBLISH_DOCUMENT)
 end
 
 checks[#checks + 1] = { id = "sms-role-sns-publish", title = "the role's policies allow sns:Publish",
