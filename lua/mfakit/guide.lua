@@ -14,6 +14,9 @@ local settings = require "mfakit.guide.settings"
 
 local M = {}
 
+-- for steps of one's own (docs/SCRIPTING.md "Writing a step")
+M.errors = errors
+
 M.STEPS = { "01-sms-role", "02-user-pool", "03-app-client", "04-env", "08-test-user", "09-sns-sms" }
 
 -- Steps are compiled into mfakit as scripts.guide.NN-name; in development

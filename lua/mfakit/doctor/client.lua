@@ -26,7 +26,8 @@ local function flows_fix(ctx, c)
     if ctx.stack and c.ClientId == ctx.client_id then return fix.guide_up(ctx) end
     return "aws cognito-idp update-user-pool-client --user-pool-id " .. fix.q(ctx.pool_id) .. " --client-id " ..
         fix.q(c.ClientId) .. " --explicit-auth-flows " .. table.concat(NEEDED, " ") ..
-        fix.region_arg(ctx.pool_region) .. " (update-user-pool-client resets the settings it is not given: pass them all)"
+        fix.region_arg(ctx.pool_region) ..
+        " (update-user-pool-client resets the settings it is not given: pass them all)"
 end
 
 checks[#checks + 1] = { id = "client-auth-flows", title = "the app client allows the guide's flows and has no secret",

@@ -30,14 +30,15 @@ M.DOC = object{
         sns_policy = enum("inline", "full"), spend_limit = text(32, "^%d+$"), test_user = NAME, phone = text(32),
         role_name = NAME, pool_name = NAME, client_name = NAME,
     }, true),
-    resources = object{
+    -- a step of one's own keeps its record under its own name
+    resources = object({
         role = object{ name = NAME, arn = NAME, status = STATUS, attached_full = bool(), made = bool() },
         pool = object{ name = NAME, id = text(64, "^[%w%-]+_[%w]+$"), arn = NAME, status = STATUS, made = bool() },
         client = object{ name = NAME, id = text(128, "^[%w]+$"), status = STATUS },
         user = object{ username = NAME, status = STATUS },
         sns = object{ previous = { kind = "null_or", item = map_of(text(256)) }, set = map_of(text(256)) },
         retired_roles = array(object{ name = NAME, arn = NAME, made = bool() }),
-    },
+    }, { kind = "record" }),
     names_used = object{ role = array(NAME), pool = array(NAME), client = array(NAME) },
 }
 
@@ -81,8 +82,21 @@ local CHECKS = {
             if field then
                 local e, p = check(field, x, path .. "." .. k)
                 if e then return e, p end
+            elseif type(s.open) == "table" then
+                local e, p = check(s.open, x, path .. "." .. k)
+                if e then return e, p end
             elseif not s.open then
                 return "unknown field", path .. "." .. k
+            end
+        end
+    end,
+    -- a resource record of a step of one's own: an object of plain values
+    record = function(_, v, path)
+        if type(v) ~= "table" or is_array(v) then return "object expected" end
+        for k, x in pairs(v) do
+            local t = type(x)
+            if type(k) ~= "string" or not (t == "string" or t == "boolean" or t == "number" or x == json.null) then
+                return "string, number or boolean expected, got " .. describe(x), path .. "." .. tostring(k)
             end
         end
     end,
