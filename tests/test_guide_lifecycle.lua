@@ -181,7 +181,17 @@ return function(t)
         t.eq({ rc, out }, { 1, "" })
         t.ok(err:find("StackLocked", 1, true) and err:find("pid 1 (test)", 1, true), err)
         t.eq(g:pools_of(s, { s .. "-pool" }), {})
+        -- readers do not wait for a writer
+        out, err, rc = g:run("plan --stack " .. s)
+        t.eq(rc, 0, "plan while locked: " .. err .. out)
+        -- --lock-timeout waits for the holder to finish
+        local waiter = g:start("up --stack " .. s .. " --lock-timeout 20")
+        task.sleep(0.5)
+        t.eq(g:pools_of(s, { s .. "-pool" }), {}, "the waiter waits")
         lock:release()
+        os.execute("while kill -0 " .. waiter .. " 2>/dev/null; do sleep 0.05; done")
+        t.eq(#g:pools_of(s, { s .. "-pool" }), 1, "the waiter ran once the lock was free")
+        down_clean(s, { s .. "-sms-role", s .. "-pool" })
         -- up and down 0.05 s apart
         for _, gap in ipairs{ 0.05, 0.3 } do
             s = unique("lf5r")

@@ -28,7 +28,7 @@ local CORRUPT = {
     { "external_id", '{"stack":"%s","external_id":{"a":1},"resources":{}}' },
     { "external_id", '{"stack":"%s","external_id":"has spaces in it","resources":{}}' },
     { "version", '{"stack":"%s","version":"2","resources":{}}' },
-    { "version", '{"stack":"%s","version":3,"resources":{}}' },
+    { "a newer version", '{"stack":"%s","version":3,"resources":{}}' },
     { "version", '{"stack":"%s","version":1.5,"resources":{}}' },
     { "region", '{"stack":"%s","region":5,"resources":{}}' },
     { "region", '{"stack":"%s","region":"../../x","resources":{}}' },
@@ -73,7 +73,7 @@ return function(t)
         end
     end
 
-    t.test("every corrupt shape is InvalidStateFile with the field's path, for every command", function()
+    t.test("finding 6: every corrupt shape is InvalidStateFile with the field's path, for every command", function()
         for i, case in ipairs(CORRUPT) do
             local stack = "bad" .. i
             g:write_state(stack, (case[2]:gsub("%%s", stack)))
@@ -86,7 +86,7 @@ return function(t)
         end
     end)
 
-    t.test("a directory, a FIFO, a link, a huge file are refused without hanging", function()
+    t.test("finding 6: a directory, a FIFO, a link, a huge file are refused without hanging", function()
         os.execute("mkdir -p " .. dir .. "/nr1.json")
         refused("nr1", "directory")
         os.execute("mkfifo " .. dir .. "/nr2.json")
@@ -102,7 +102,7 @@ return function(t)
         t.ok(err:find("FileTooLarge", 1, true) or err:find("bytes", 1, true), err)
     end)
 
-    t.test("an unreadable state file is an error, never 'no state'", function()
+    t.test("finding 6: an unreadable state file is an error, never 'no state'", function()
         g:write_state("nr6", VALID:format("nr6"))
         os.execute("chmod 000 " .. g:state_path("nr6"))
         -- root reads any file: run as nobody when we are root
@@ -122,7 +122,7 @@ return function(t)
         os.execute("chmod 600 " .. g:state_path("nr6"))
     end)
 
-    t.test("--state-dir must name a usable directory", function()
+    t.test("finding 6: --state-dir must name a usable directory", function()
         local bin = support.bin()
         local _, err, rc = support.run(bin .. " guide up --region us-east-1 --state-dir ''")
         t.eq(rc, 2, err)
@@ -131,6 +131,19 @@ return function(t)
         _, err, rc = support.run(bin .. " guide plan --region us-east-1 --state-dir " .. g:state_path("plain"))
         t.eq(rc, 2, err)
         t.ok(err:find("not a directory", 1, true), err)
+    end)
+
+    t.test("finding 6: a file without a version is read as version 1 and written as version 2", function()
+        local state = require "mfakit.guide.state"
+        g:write_state("nover", '{"stack":"nover","resources":{"role":{"name":"nover-sms-role","status":"creating"}}}')
+        local st = assert(state.load(dir, "nover"))
+        t.eq({ st.doc.version, st.doc.settings.role_name, st.doc.resources.role.made }, { 2, "nover-sms-role", true })
+        assert(st:save())
+        t.eq(g:state("nover").version, 2)
+        g:write_state("newer", '{"stack":"newer","version":3,"resources":{}}')
+        local bad, err = state.load(dir, "newer")
+        t.fails("InvalidStateFile", bad, err)
+        t.ok(err.message:find("written by a newer mfakit", 1, true), err.message)
     end)
 
     t.test("a version 1 file keeps working: up converges to it, writes version 2, down removes it", function()

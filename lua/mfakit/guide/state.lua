@@ -77,6 +77,10 @@ function M.load(dir, stack)
     if text then
         local decoded, derr = json.decode(text)
         if decoded == nil then return invalid(path .. ": not JSON: " .. (derr and derr.message or "?")) end
+        if type(decoded) == "table" and math.type(decoded.version) == "integer" and decoded.version > M.VERSION then
+            return invalid(string.format("%s: written by a newer mfakit (format version %d; this one reads up to %d)",
+                path, decoded.version, M.VERSION))
+        end
         local valid, why = schema.check(decoded)
         if not valid then return invalid(path .. ": " .. why) end
         if decoded.stack ~= stack then
