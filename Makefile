@@ -11,7 +11,7 @@ MF_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra 
              -Wshadow -Wstrict-prototypes -Isrc $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 # libcurl is compiled against but loaded on first use (src/curl_lazy.h)
 LDLIBS    += $(shell pkg-config --libs $(filter-out libcurl,$(PKGS))) -ldl -lm
-LUA_SRC   := $(shell find lua scripts/guide -name '*.lua' | sort)
+LUA_SRC   := $(shell find lua -name '*.lua' | sort)
 OBJ       := $(patsubst src/%.c,$(BUILD)/%.o,$(wildcard src/*.c)) $(BUILD)/bundle.o
 
 .PHONY: all test check asan valgrind lint fmt bench install deps clean demo vectors fuzz

@@ -1,16 +1,16 @@
--- mfakit.guide: runs the guide's steps (scripts/guide/NN-*.lua) as one
+-- mfakit.guide: runs the guide's steps (mfakit.guide.steps.NN-*) as one
 -- stack: up, down, plan, status, env. Each step is a table {id, name,
 -- title, inspect(ctx), up(ctx), down(ctx)}: inspect reads only and says
 -- what differs; up converges; down removes what the stack made.
 local aws = require "mfakit.aws"
 local crypto = require "mfakit.crypto"
-local json = require "mfakit.json"
 local config = require "mfakit.config"
 local errors = require "mfakit.errors"
 local task = require "mfakit.task"
 local sys = require "mfakit.sys"
 local state = require "mfakit.guide.state"
 local settings = require "mfakit.guide.settings"
+local common = require "mfakit.guide.common"
 
 local M = {}
 
@@ -19,168 +19,21 @@ M.errors = errors
 
 M.STEPS = { "01-sms-role", "02-user-pool", "03-app-client", "04-env", "08-test-user", "09-sns-sms" }
 
--- Steps are compiled into mfakit as scripts.guide.NN-name; in development
--- (MFAKIT_LUA_DIR) they are read from the source tree.
+-- A step is a table, or the name of one of the built-in steps under
+-- mfakit.guide.steps.
 function M.load_step(name)
-    local dir = os.getenv("MFAKIT_LUA_DIR")
-    if dir and dir ~= "" then
-        local chunk = loadfile(dir .. "/../scripts/guide/" .. name .. ".lua")
-        if chunk then return chunk("scripts.guide." .. name) end
-    end
-    return require("scripts.guide." .. name)
+    if type(name) == "table" then return name end
+    return require("mfakit.guide.steps." .. name)
 end
 
--- Helpers the steps share ---------------------------------------------------
-
-local function plain(v)
-    if type(v) ~= "table" then return v end
-    local out = {}
-    for k, x in pairs(v) do out[k] = plain(x) end
-    return out
+-- The steps this context runs: ctx.steps (one step run alone), else STEPS.
+local function steps_of(ctx)
+    return ctx.steps or M.STEPS
 end
 
-local function deep_equal(a, b)
-    if type(a) ~= "table" or type(b) ~= "table" then return a == b end
-    for k, v in pairs(a) do if not deep_equal(v, b[k]) then return false end end
-    for k in pairs(b) do if a[k] == nil then return false end end
-    return true
-end
-
--- Policy documents and settings compared as data (IAM may hand a document
--- back as a string or decoded).
-function M.same(a, b)
-    if type(a) == "string" then a = json.decode(a) or a end
-    return deep_equal(plain(a), plain(b))
-end
-
-function M.same_fields(have, want, keys)
-    have = have or {}
-    for _, k in ipairs(keys) do
-        if have[k] ~= want[k] then return false end
-    end
-    return true
-end
-
-function M.contains(list, v)
-    for _, x in ipairs(list or {}) do if x == v then return true end end
-    return false
-end
-
-function M.has_tag(tags, stack)
-    for _, t in ipairs(tags or {}) do
-        if t.Key == settings.TAG and t.Value == stack then return true end
-    end
-    return false
-end
-
-M.iam_wait = { attempts = 8, base = 1, cap = 10 }
-
--- What Cognito says while a new role or policy is not yet visible to it.
-M.PROPAGATION = { InvalidSmsRoleTrustRelationshipException = true, InvalidSmsRoleAccessPolicyException = true }
-
--- Cognito checks the SMS role when the pool is created or changed, and IAM
--- takes a few seconds to show a new role everywhere. That failure is
--- retried with backoff, saying why; any other is returned at once.
-function M.retry_iam(ctx, fn)
-    local w = ctx.iam_wait or M.iam_wait
-    local attempt = 0
-    while true do
-        attempt = attempt + 1
-        local out, err = fn()
-        if out or not M.PROPAGATION[err.code] or attempt >= w.attempts then
-            return out, err
-        end
-        local delay = math.min(w.cap, w.base * 2 ^ (attempt - 1))
-        ctx.say(string.format("   waiting %.0f s for IAM to make the new role visible to Cognito (%s)",
-            delay, err.message))
-        task.sleep(delay)
-    end
-end
-
--- true when the pool exists and carries the stack's tag; "untagged" when
--- it exists without it.
-local function pool_tagged(ctx, id)
-    local d, err = ctx.idp:call("DescribeUserPool", { UserPoolId = id })
-    if not d then
-        if err.code == "ResourceNotFoundException" then return false end
-        return nil, err
-    end
-    local tags = d.UserPool.UserPoolTags or {}
-    return tags[settings.TAG] == ctx.settings.stack or "untagged"
-end
-
--- Every pool of this stack: the one whose id the state recorded (ours even
--- if its tag was lost: UpdateUserPool without tags drops them) and any
--- other pool of the same name carrying the stack's tag (a run killed
--- between CreateUserPool and its answer).
-function M.find_pools(ctx)
-    local ids, seen = {}, {}
-    local rec = ctx.state:get("pool")
-    if rec and rec.id then
-        local ok, err = pool_tagged(ctx, rec.id)
-        if ok == nil then return nil, err end
-        if ok then ids[1], seen[rec.id] = rec.id, true end
-    end
-    local names = {}
-    for _, n in ipairs(M.names_of(ctx, "pool")) do names[n] = true end
-    local ok, err = M.each_page(ctx.idp, "ListUserPools", { MaxResults = 60 }, "UserPools", function(p)
-        if names[p.Name] and not seen[p.Id] then
-            local tagged, terr = pool_tagged(ctx, p.Id)
-            if tagged == nil then return nil, terr end
-            if tagged == true then ids[#ids + 1], seen[p.Id] = p.Id, true end
-        end
-        return true
-    end)
-    if not ok then return nil, err end
-    return ids
-end
-
--- Every name the stack has used for a kind (role, pool, client), and the
--- one it wants now: down looks for all of them.
-function M.names_of(ctx, kind)
-    local out, seen = {}, {}
-    local function add(n) if n and not seen[n] then out[#out + 1], seen[n] = n, true end end
-    add(ctx.settings.names[kind])
-    for _, n in ipairs(ctx.state:names(kind)) do add(n) end
-    return out
-end
-
-M.MAX_PAGES = 1000
-
--- Calls fn(item) for every item of a paginated list (JSON NextToken or IAM
--- Marker/IsTruncated), stopping on a repeated token or after MAX_PAGES: a
--- server that never ends a list must not keep us looping.
-function M.each_page(client, op, params, key, fn)
-    local p, seen = {}, {}
-    for k, v in pairs(params) do p[k] = v end
-    for _ = 1, M.MAX_PAGES do
-        local out, err = client:call(op, p)
-        if not out then return nil, err end
-        for _, item in ipairs(out[key] or {}) do
-            local ok, ferr = fn(item)
-            if not ok then return nil, ferr end
-        end
-        local token = out.NextToken or (out.IsTruncated and out.Marker) or nil
-        if not token then return true end
-        if seen[token] then return errors.fail("PaginationLoop", "%s answered the same page token twice", op) end
-        seen[token] = true
-        if out.Marker then p.Marker = token else p.NextToken = token end
-    end
-    return errors.fail("PaginationLimit", "%s gave more than %d pages", op, M.MAX_PAGES)
-end
-
-function M.find_pool(ctx)
-    local ids, err = M.find_pools(ctx)
-    if not ids then return nil, err end
-    return ids[1]
-end
-
-function M.env_lines(ctx)
-    local pool, client = ctx.state:get("pool"), ctx.state:get("client")
-    if not (pool and pool.id and client and client.id) then return nil end
-    return { "VITE_AWS_REGION=" .. ctx.region, "VITE_MFA_SMS_USER_POOL_ID=" .. pool.id,
-             "VITE_MFA_SMS_CLIENT_ID=" .. client.id }
-end
+-- The helpers steps share live in mfakit.guide.common; they are here too
+-- for scripts written against the engine.
+for k, v in pairs(common) do M[k] = v end
 
 -- Context -------------------------------------------------------------------
 
@@ -285,7 +138,7 @@ end
 function M.up(ctx)
     local ok, err = remember_settings(ctx)
     if not ok then return nil, err end
-    for _, name in ipairs(M.STEPS) do
+    for _, name in ipairs(steps_of(ctx)) do
         local step = M.load_step(name)
         local verb, detail = step.up(ctx)
         if not verb then
@@ -293,7 +146,7 @@ function M.up(ctx)
             return nil, detail
         end
         line(ctx, step, verb, detail)
-        if name == "02-user-pool" then
+        if step.id == "02" and step.name == "user-pool" then
             ok, err = M.retire_roles(ctx)
             if not ok then return nil, err end
         end
@@ -362,14 +215,14 @@ function M.down(ctx)
     end
     table.sort(pending)
     local failures = {}
-    down_steps(ctx, M.STEPS, failures)
+    down_steps(ctx, steps_of(ctx), failures)
     if next(failures) == nil and #pending > 0 then
         ctx.say(string.format("   a create was in flight when the last run stopped: checking again in %d s",
             M.settle_seconds))
         task.sleep(M.settle_seconds)
         down_steps(ctx, pending, failures)
     end
-    local left = leftovers(ctx, M.STEPS, failures)
+    local left = leftovers(ctx, steps_of(ctx), failures)
     if #left > 0 then
         local lines = {}
         for _, l in ipairs(left) do
@@ -391,7 +244,7 @@ end
 function M.inspect(ctx)
     local out = {}
     ctx.inspecting, ctx.pool_id = true, nil
-    for _, name in ipairs(M.STEPS) do
+    for _, name in ipairs(steps_of(ctx)) do
         local step = M.load_step(name)
         local r, err = step.inspect(ctx)
         out[#out + 1] = { step = step, result = r, err = err }
@@ -439,16 +292,6 @@ function M.status(ctx)
         rows[#rows + 1] = row
     end
     return rows, healthy
-end
-
--- Running one step file on its own ------------------------------------------
-
--- A step file ends with `return guide.step(step, ...)`: required, it gives
--- the step table; run as a script, it runs that step alone.
-function M.step(step, first, ...)
-    if type(first) == "string" and first:match("^scripts%.guide%.") then return step end
-    local cmd = require "mfakit.cmd.guide"
-    return cmd.run_single(step, { first, ... })
 end
 
 return M

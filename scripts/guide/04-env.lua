@@ -1,29 +1,7 @@
--- Guide step 4: the frontend's .env: VITE_AWS_REGION,
---   VITE_MFA_SMS_USER_POOL_ID, VITE_MFA_SMS_CLIENT_ID.
--- Creates: nothing in AWS; `mfakit guide env --write PATH` writes the file.
--- IAM permissions: none (it reads the stack's state file).
--- Run alone: mfakit scripts/guide/04-env.lua up|plan|status [--stack NAME]
-local guide = require "mfakit.guide"
-
-local step = { id = "04", name = "env", title = "the frontend's .env values" }
-
-function step.inspect(ctx)
-    local lines = guide.env_lines(ctx)
-    -- guide.inspect runs the pool step first and notes the pool it found
-    if not lines or (ctx.inspecting and not ctx.pool_id) then
-        return { exists = false, changes = { "(after the pool and client exist)" } }
-    end
-    return { exists = true, changes = {}, lines = lines }
-end
-
-function step.up(ctx)
-    local lines = guide.env_lines(ctx)
-    if not lines then return "skipped", "no pool or client yet" end
-    return "ready", "mfakit guide env --write .env"
-end
-
-function step.down()
-    return "absent", "nothing to delete"
-end
-
-return guide.step(step, ...)
+-- Guide step 04 alone: the frontend's .env values.
+-- The same as `mfakit guide VERB --step 04 [options]`: the same stack, state
+-- file and options, one step. The step itself is
+-- lua/mfakit/guide/steps/04-env.lua (its header says what it makes and which
+-- IAM permissions it needs).
+--   mfakit scripts/guide/04-env.lua up|down|plan|status [--stack NAME] [options]
+return require("mfakit.cmd.guide").run_step("04", { ... })

@@ -22,6 +22,7 @@ Options:
   --role-name, --pool-name, --client-name NAME   override a default name
   --state-dir DIR         where <stack>.json is kept (default .mfakit; .mfakit/local with --local)
   --lock-timeout SECONDS  up and down: wait this long for another run on the stack (default 0: refuse)
+  --step NN               up, down, plan, status: only that step (01 02 03 04 08 09)
   --local                 run against a local moto_server started for this command
   --region, --endpoint, --profile, --output text|json, --trace
 ]]
@@ -31,7 +32,7 @@ local SPEC = {
     ["spend-limit"] = "string",
     ["sns-policy"] = "string", ["test-user"] = "string", phone = "string", ["sms-code-from"] = "string",
     ["role-name"] = "string", ["pool-name"] = "string", ["client-name"] = "string", ["state-dir"] = "string",
-    ["lock-timeout"] = "number",
+    ["lock-timeout"] = "number", step = "string",
     write = "string", help = "flag",
 }
 
@@ -140,13 +141,29 @@ function M.execute(verb, ctx, o)
     end
 end
 
-local function run(args, single)
+-- --step NN -> that step's name in guide.STEPS, or nil, message
+local function pick_step(id)
+    for _, name in ipairs(guide.STEPS) do
+        if name:sub(1, #id + 1) == id .. "-" or name == id then return name end
+    end
+    local ids = {}
+    for _, name in ipairs(guide.STEPS) do ids[#ids + 1] = name:match("^(%d+)") end
+    return nil, "--step must be one of " .. table.concat(ids, ", ") .. ", not '" .. id .. "'"
+end
+
+local function run(args, step_id)
     local o, pos = cli.parse(args, SPEC)
     if not o then return cli.usage("guide", pos, USAGE) end
     if o.help then io.write(USAGE) return 0 end
     local verb = pos[1]
-    if not VERBS[verb] or (single and verb == "env") then
+    o.step = o.step or step_id
+    if not VERBS[verb] or (o.step and verb == "env") then
         return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed", USAGE)
+    end
+    local step, serr
+    if o.step then
+        step, serr = pick_step(o.step)
+        if not step then return cli.usage("guide", serr, USAGE) end
     end
     local ok, err = require("mfakit.emulator").ensure()
     if not ok then return cli.fail("guide", err) end
@@ -161,17 +178,14 @@ local function run(args, single)
     if not ctx then
         return cli.fail("guide " .. verb, err, nil, USAGE_ERRORS[err.code] and 2 or 1)
     end
-    if single then
-        -- one step on its own: make sure names and the ExternalId are known
-        guide.STEPS = { single.__name }
-    end
+    -- one step on its own: the same stack, state and options, one step
+    if step then ctx.steps = { step } end
     return M.execute(verb, ctx, o)
 end
 
-function M.run_single(step, args)
-    step.__name = step.id .. "-" .. step.name
-    package.loaded["scripts.guide." .. step.__name] = step
-    return run(args, step)
+-- For the shipped scripts/guide/NN-*.lua: `mfakit guide VERB --step NN ...`.
+function M.run_step(id, args)
+    return run(args, id)
 end
 
 return setmetatable(M, { __call = function(_, args) return run(args) end })

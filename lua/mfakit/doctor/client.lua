@@ -4,7 +4,7 @@ local fix = require "mfakit.doctor.fix"
 
 local checks = {}
 
--- What the guide's app client allows (scripts/guide/03-app-client.lua).
+-- What the guide's app client allows (lua/mfakit/guide/steps/03-app-client.lua).
 local NEEDED = { "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH" }
 
 -- Cognito's own defaults when ExplicitAuthFlows is empty; the legacy names
