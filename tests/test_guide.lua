@@ -60,7 +60,8 @@ return function(t)
         t.eq(role.AssumeRolePolicyDocument, { Version = "2012-10-17", Statement = { {
             Effect = "Allow", Principal = { Service = "cognito-idp.amazonaws.com" }, Action = "sts:AssumeRole",
             Condition = { StringEquals = { ["sts:ExternalId"] = st.external_id } } } } })
-        t.eq(role.Tags, { { Key = "mfakit:stack", Value = stack } })
+        table.sort(role.Tags, function(a, b) return a.Key < b.Key end)
+        t.eq(role.Tags, { { Key = "mfakit:made-by-stack", Value = stack }, { Key = "mfakit:stack", Value = stack } })
         local inline = assert(iam:call("GetRolePolicy", { RoleName = stack .. "-sms-role",
                                                           PolicyName = stack .. "-sns-publish" }))
         t.eq(inline.PolicyDocument, { Version = "2012-10-17",

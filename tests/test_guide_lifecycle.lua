@@ -6,6 +6,7 @@ local sys = require "mfakit.sys"
 local task = require "mfakit.task"
 local guide = require "mfakit.guide"
 local errors = require "mfakit.errors"
+local support = dofile("tests/support.lua")
 local gsupport = dofile("tests/guide_support.lua")
 
 return function(t)
@@ -86,8 +87,10 @@ return function(t)
             os.execute("kill -9 " .. pid .. " 2>/dev/null")
             task.sleep(0.1)
             if i % 2 == 0 then
+                -- killed before it saved the new name, up converges to -b; after, to -c
                 up("--stack " .. s .. " --lock-timeout 5")
-                t.eq(g:roles_of(s, { s .. "-sms-role", s .. "-b" }), { s .. "-c" }, "kill at " .. i .. "/5")
+                t.eq(g:roles_of(s, { s .. "-sms-role", s .. "-b", s .. "-c" }), { g:state(s).settings.role_name },
+                    "kill at " .. i .. "/5")
             end
             down_clean(s, { s .. "-sms-role", s .. "-b", s .. "-c", s .. "-pool" })
         end
@@ -211,6 +214,146 @@ return function(t)
             end
             down_clean(s, { s .. "-sms-role", s .. "-pool" })
         end
+    end)
+
+    t.test("review: a role the stack made stays its own after the state file is lost", function()
+        need()
+        local s = unique("lr1")
+        up("--stack " .. s)
+        os.remove(g:state_path(s))
+        local out = up("--stack " .. s)
+        t.ok(not out:find("created", 1, true) or out:find("02 user-pool   created", 1, true), out)
+        t.eq(g:state(s).resources.role.made, true, "recorded as made, not adopted")
+        -- the old pool is only findable by name and tag now; down takes both pools and the role
+        down_clean(s, { s .. "-sms-role", s .. "-pool" })
+    end)
+
+    t.test("review: a rename killed mid-way, then renamed back, leaves nothing after down", function()
+        need()
+        local s = unique("lr2")
+        up("--stack " .. s)
+        -- as a run killed after journaling the retirement would leave it
+        local st = g:state(s)
+        st.resources.retired_roles = { { name = st.resources.role.name, arn = st.resources.role.arn,
+                                         role_id = st.resources.role.role_id, made = true } }
+        st.resources.role = { name = s .. "-b", status = "creating", made = true }
+        st.settings.role_name = s .. "-b"
+        g:write_state(s, require("mfakit.json").encode(st))
+        -- killed before CreateRole of -b; now back to the first name
+        up("--stack " .. s .. " --role-name " .. s .. "-sms-role")
+        t.eq(g:state(s).resources.role.made, true)
+        down_clean(s, { s .. "-sms-role", s .. "-b", s .. "-pool" })
+    end)
+
+    t.test("review: an adopted role is released, never deleted, with or without the state", function()
+        need()
+        for _, lose_state in ipairs{ false, true } do
+            local s = unique("lr3")
+            local role = s .. "-sms-role"
+            assert(g.iam:call("CreateRole", { RoleName = role, AssumeRolePolicyDocument = "{}",
+                Tags = { { Key = "mfakit:stack", Value = s } } }))
+            up("--stack " .. s .. " --sns-policy full")
+            t.eq(g:state(s).resources.role.made, false, "adopted")
+            if lose_state then os.remove(g:state_path(s)) end
+            local out, err, rc = g:run("down --stack " .. s)
+            t.eq(rc, 0, err .. out)
+            t.ok(out:find("released", 1, true), out)
+            local kept = assert(g.iam:call("GetRole", { RoleName = role })).Role
+            t.eq(kept.Tags or {}, {}, "the stack's tag is gone")
+            t.fails("NoSuchEntity", g.iam:call("GetRolePolicy", { RoleName = role, PolicyName = s .. "-sns-publish" }))
+            if not lose_state then
+                t.eq(assert(g.iam:call("ListAttachedRolePolicies", { RoleName = role })).AttachedPolicies, {},
+                    "the managed policy the stack attached is detached")
+            end
+            g.iam:call("DetachRolePolicy", { RoleName = role, PolicyArn = "arn:aws:iam::aws:policy/AmazonSNSFullAccess" })
+            assert(g.iam:call("DeleteRole", { RoleName = role }))
+        end
+    end)
+
+    t.test("review: down never deletes a role the state names but the stack did not make", function()
+        need()
+        local s = unique("lr4")
+        up("--stack " .. s)
+        local victim = s .. "-victim"
+        assert(g.iam:call("CreateRole", { RoleName = victim, AssumeRolePolicyDocument = "{}" }))
+        local st = g:state(s)
+        st.resources.retired_roles = { { name = victim, made = true } }
+        g:write_state(s, require("mfakit.json").encode(st))
+        local out, err, rc = g:run("down --stack " .. s)
+        t.eq(rc, 0, err .. out)
+        assert(g.iam:call("GetRole", { RoleName = victim }), "the victim role survives")
+        t.ok(out:find(victim .. " skipped", 1, true), out)
+        assert(g.iam:call("DeleteRole", { RoleName = victim }))
+    end)
+
+    t.test("review: up and down refuse credentials of another account", function()
+        need()
+        local s = unique("lr5")
+        up("--stack " .. s)
+        -- moto gives credentials of a role assumed in account 111111111111 that account
+        local sts = support.admin("sts", moto)
+        local c = assert(sts:call("AssumeRole", { RoleArn = "arn:aws:iam::111111111111:role/other",
+                                                  RoleSessionName = "t" })).Credentials
+        local env = string.format("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_SESSION_TOKEN=%s",
+            c.AccessKeyId, c.SecretAccessKey, c.SessionToken)
+        for _, verb in ipairs{ "down", "up" } do
+            local cmd = g:cmd(verb .. " --stack " .. s):gsub("AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+                env)
+            local out, err, rc = support.run(cmd)
+            t.eq({ rc, out }, { 2, "" }, verb .. ": " .. err)
+            t.ok(err:find("AccountMismatch", 1, true) and err:find("111111111111", 1, true), err)
+        end
+        t.ok(g:state(s), "state kept")
+        down_clean(s, { s .. "-sms-role", s .. "-pool" })
+    end)
+
+    t.test("review: down takes --pool-name; a refused --role-name is not remembered", function()
+        need()
+        local s = unique("lr6")
+        up("--stack " .. s)
+        assert(g.iam:call("CreateRole", { RoleName = s .. "-theirs", AssumeRolePolicyDocument = "{}" }))
+        local out, err, rc = g:run("up --stack " .. s .. " --role-name " .. s .. "-theirs")
+        t.eq(rc, 1, out)
+        t.ok(err:find("RoleNotOurs", 1, true), err)
+        t.eq(g:state(s).settings.role_name, s .. "-sms-role", "the refused name is not kept")
+        up("--stack " .. s)
+        out, err, rc = g:run("down --stack " .. s .. " --pool-name other")
+        t.eq(rc, 0, err .. out)
+        t.eq(g:pools_of(s, { s .. "-pool" }), {})
+        assert(g.iam:call("DeleteRole", { RoleName = s .. "-theirs" }))
+    end)
+
+    t.test("review: plan shows the pool repointed by a role rename, and retired roles still to delete", function()
+        need()
+        local s = unique("lr7")
+        up("--stack " .. s)
+        local out, err, rc = g:run("plan --stack " .. s .. " --role-name " .. s .. "-n")
+        t.eq(rc, 0, err)
+        t.ok(out:find("02 user-pool   update", 1, true), out)
+        local st = g:state(s)
+        assert(g.iam:call("CreateRole", { RoleName = s .. "-old", AssumeRolePolicyDocument = "{}",
+            Tags = { { Key = "mfakit:stack", Value = s }, { Key = "mfakit:made-by-stack", Value = s } } }))
+        st.resources.retired_roles = { { name = s .. "-old", made = true } }
+        g:write_state(s, require("mfakit.json").encode(st))
+        out, err, rc = g:run("plan --stack " .. s)
+        t.eq(rc, 0, err)
+        t.ok(out:find("delete retired role " .. s .. "-old", 1, true), out)
+        out = up("--stack " .. s)
+        t.ok(out:find("retired   " .. s .. "-old", 1, true), out)
+        down_clean(s, { s .. "-sms-role", s .. "-old", s .. "-n", s .. "-pool" })
+    end)
+
+    t.test("review: one step's down leaves the other steps' resources alone", function()
+        need()
+        local s = unique("lr8")
+        up("--stack " .. s)
+        local st = g:state(s)
+        st.resources.pool.status = "creating"
+        g:write_state(s, require("mfakit.json").encode(st))
+        local out, err, rc = g:run("down --step 01 --stack " .. s)
+        t.eq(rc, 0, err .. out)
+        t.eq(#g:pools_of(s, { s .. "-pool" }), 1, "the pool is step 02's")
+        down_clean(s, { s .. "-sms-role", s .. "-pool" })
     end)
 
     t.test("finding 7: names are checked like --stack, before any call", function()

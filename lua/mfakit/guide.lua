@@ -54,6 +54,34 @@ local function check_pool_rename(st, s)
     return true
 end
 
+-- The account the stack lives in, read from the ARNs it recorded.
+local function recorded_account(doc)
+    for _, k in ipairs{ "role", "pool" } do
+        local r = doc.resources[k]
+        local account = r and r.arn and r.arn:match("^arn:[^:]+:[^:]+:[^:]*:(%d+):")
+        if account then return account end
+    end
+    for _, r in ipairs(doc.resources.retired_roles or {}) do
+        local account = r.arn and r.arn:match("^arn:[^:]+:[^:]+:[^:]*:(%d+):")
+        if account then return account end
+    end
+end
+
+-- A stack is changed only with credentials of the account it was made in:
+-- elsewhere its names may belong to someone else, and what it made would
+-- look absent and be forgotten.
+local function check_account(doc, stack, client_opts)
+    local want = recorded_account(doc)
+    if not want then return true end
+    local me, err = aws.client("sts", client_opts):call("GetCallerIdentity")
+    if not me then return nil, err end
+    if me.Account ~= want then
+        return errors.fail("AccountMismatch", "stack %s was made in account %s, but these credentials are for " ..
+            "account %s: use credentials of account %s (--profile)", stack, want, tostring(me.Account), want)
+    end
+    return true
+end
+
 -- opts.lock: take the stack's lock first (up and down), waiting up to
 -- opts.lock_timeout seconds.
 function M.context(opts)
@@ -79,7 +107,7 @@ function M.context(opts)
     for k, v in pairs(opts) do merged[k] = v end
     s, err = settings.from(merged)
     if not s then return nil, err end
-    if opts.lock ~= "down" then
+    if opts.verb ~= "down" then
         local ok
         ok, err = check_pool_rename(st, s)
         if not ok then return nil, err end
@@ -97,6 +125,11 @@ function M.context(opts)
         if not region then return nil, err end
     end
     local client_opts = { region = region }
+    if opts.lock then
+        local ok
+        ok, err = check_account(st.doc, s.stack, client_opts)
+        if not ok then return nil, err end
+    end
     return {
         settings = s, state = st, region = region, endpoint = config.endpoint,
         external_id = st.doc.external_id, sms_code = opts.sms_code, say = opts.say or print,
@@ -135,7 +168,12 @@ function M.retire_roles(ctx)
     return step.retire(ctx)
 end
 
+-- Failures that mean "this choice cannot be made here", after which the
+-- stack keeps the choices it had (the options are not remembered).
+local REFUSED = { RoleNotOurs = true }
+
 function M.up(ctx)
+    local before = ctx.state.doc.settings
     local ok, err = remember_settings(ctx)
     if not ok then return nil, err end
     for _, name in ipairs(steps_of(ctx)) do
@@ -143,6 +181,14 @@ function M.up(ctx)
         local verb, detail = step.up(ctx)
         if not verb then
             line(ctx, step, "FAILED", tostring(detail))
+            if REFUSED[detail.code] then
+                if ctx.state.existed then
+                    ctx.state.doc.settings = before
+                    ctx.state:save()
+                elseif ctx.state:empty() then
+                    ctx.state:remove_file()
+                end
+            end
             return nil, detail
         end
         line(ctx, step, verb, detail)
@@ -202,14 +248,16 @@ end
 
 function M.down(ctx)
     if not ctx.state.existed and ctx.state:empty() then
-        ctx.say("no state for stack " .. ctx.settings.stack .. ": looking for its resources by name and tag")
+        ctx.say("no state for stack " .. ctx.settings.stack .. ": looking for its resources by name and tag " ..
+            "(give --role-name, --pool-name again if up was given them)")
     end
     -- A create that was sent when a run was killed may still land after we
     -- look: those steps are checked again once it had time to.
-    local pending, seen = {}, {}
+    local pending, seen, running = {}, {}, {}
+    for _, name in ipairs(steps_of(ctx)) do running[name] = true end
     for name, r in pairs(ctx.state.doc.resources) do
         local step = RESOURCE_STEP[name]
-        if step and not seen[step] and (r.status == "creating" or name == "retired_roles") then
+        if step and running[step] and not seen[step] and (r.status == "creating" or name == "retired_roles") then
             pending[#pending + 1], seen[step] = step, true
         end
     end
@@ -250,6 +298,8 @@ function M.inspect(ctx)
         out[#out + 1] = { step = step, result = r, err = err }
         if r and r.id and step.name == "user-pool" then ctx.pool_id = r.id end
         if r and r.arn and step.name == "sms-role" then ctx.role_arn = r.arn end
+        -- a role up would make: the pool would point at it, so the pool changes too
+        if r and not r.exists and not r.skip and step.name == "sms-role" then ctx.role_arn = "(the new role)" end
     end
     return out
 end

@@ -37,7 +37,8 @@ local SPEC = {
 }
 
 -- failures the user fixes in the command line or the state file: exit 2
-local USAGE_ERRORS = { InvalidOption = true, RegionMismatch = true, InvalidStateFile = true, PoolRenameRefused = true }
+local USAGE_ERRORS = { InvalidOption = true, RegionMismatch = true, InvalidStateFile = true, PoolRenameRefused = true,
+                       AccountMismatch = true }
 
 local VERBS = { up = true, down = true, status = true, env = true, plan = true }
 
@@ -173,6 +174,7 @@ local function run(args, step_id)
     end
     -- up and down change the stack: one writer at a time
     if verb == "up" or verb == "down" then lo.lock = "guide " .. verb end
+    lo.verb = verb
     local ctx
     ctx, err = guide.context(lo)
     if not ctx then

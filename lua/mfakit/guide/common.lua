@@ -43,9 +43,10 @@ function M.contains(list, v)
     return false
 end
 
-function M.has_tag(tags, stack)
+function M.has_tag(tags, stack, key)
+    key = key or settings.TAG
     for _, t in ipairs(tags or {}) do
-        if t.Key == settings.TAG and t.Value == stack then return true end
+        if t.Key == key and t.Value == stack then return true end
     end
     return false
 end
@@ -82,8 +83,10 @@ local function pool_tagged(ctx, id)
         if err.code == "ResourceNotFoundException" then return false end
         return nil, err
     end
-    local tags = d.UserPool.UserPoolTags or {}
-    return tags[settings.TAG] == ctx.settings.stack or "untagged"
+    local tag = (d.UserPool.UserPoolTags or {})[settings.TAG]
+    if tag == nil then return "untagged" end
+    -- another stack's pool is never ours, whatever the state file says
+    return tag == ctx.settings.stack
 end
 
 -- Every pool of this stack: the one whose id the state recorded (ours even

@@ -32,12 +32,13 @@ M.DOC = object{
     }, true),
     -- a step of one's own keeps its record under its own name
     resources = object({
-        role = object{ name = NAME, arn = NAME, status = STATUS, attached_full = bool(), made = bool() },
+        role = object{ name = NAME, arn = NAME, role_id = text(128, "^[%w]+$"), status = STATUS,
+                       attached_full = bool(), made = bool() },
         pool = object{ name = NAME, id = text(64, "^[%w%-]+_[%w]+$"), arn = NAME, status = STATUS, made = bool() },
         client = object{ name = NAME, id = text(128, "^[%w]+$"), status = STATUS },
         user = object{ username = NAME, status = STATUS },
         sns = object{ previous = { kind = "null_or", item = map_of(text(256)) }, set = map_of(text(256)) },
-        retired_roles = array(object{ name = NAME, arn = NAME, made = bool() }),
+        retired_roles = array(object{ name = NAME, arn = NAME, role_id = text(128, "^[%w]+$"), made = bool() }),
     }, { kind = "record" }),
     names_used = object{ role = array(NAME), pool = array(NAME), client = array(NAME) },
 }

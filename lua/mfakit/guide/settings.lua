@@ -7,6 +7,9 @@ local errors = require "mfakit.errors"
 local M = {}
 
 M.TAG = "mfakit:stack"
+-- Set only on a role the stack created (not on one it adopted), so that
+-- even without the state file down can tell the two apart.
+M.MADE_TAG = "mfakit:made-by-stack"
 M.SMS_MESSAGE = "Your MFA code is {####}"
 M.SNS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonSNSFullAccess"
 

@@ -38,6 +38,33 @@ local function recorded(ctx)
     return ctx.state:get("role") or {}
 end
 
+-- The state's record of the role called `name`: the current one, or one a
+-- rename left behind.
+local function record_of(ctx, name)
+    local rec = recorded(ctx)
+    if rec.name == name then return rec end
+    for _, r in ipairs(ctx.state:get("retired_roles") or {}) do
+        if r.name == name then return r end
+    end
+end
+
+-- Whose role this is: "made" (this stack created it: it carries the made
+-- tag, or its RoleId is the one recorded at creation, or, for a record
+-- older than RoleIds, it is recorded as made and carries the stack's tag),
+-- "adopted" (it carries the stack's tag only), or "foreign". A state file
+-- alone never makes a role ours: a name in it may now be someone else's
+-- role, in this account or another.
+local function ownership(ctx, role, rec)
+    local stack = ctx.settings.stack
+    if guide.has_tag(role.Tags, stack, settings.MADE_TAG) then return "made" end
+    rec = rec or {}
+    local tagged = guide.has_tag(role.Tags, stack)
+    if rec.made == false then return tagged and "adopted" or "foreign" end
+    if rec.role_id and rec.role_id == role.RoleId then return "made" end
+    if rec.made == true and rec.role_id == nil and tagged then return "made" end
+    return tagged and "adopted" or "foreign"
+end
+
 -- What exists, and what differs from what the stack wants.
 function step.inspect(ctx)
     local s, names = ctx.settings, ctx.settings.names
@@ -48,16 +75,30 @@ function step.inspect(ctx)
         if err.code ~= "NoSuchEntity" then return nil, err end
         local change = "create role " .. names.role
         if replacing then change = "replace role " .. rec.name .. " with " .. names.role end
-        return { exists = false, changes = { change }, replacing = replacing }
+        local changes = { change }
+        for _, r in ipairs(ctx.state:get("retired_roles") or {}) do
+            if r.name ~= names.role then changes[#changes + 1] = "delete retired role " .. r.name end
+        end
+        return { exists = false, changes = changes, replacing = replacing }
     end
     role = role.Role
     -- role names are unique: a role of that name made by someone else is not ours to change
-    if not guide.has_tag(role.Tags, s.stack) and not (rec.name == names.role and rec.arn) then
+    local owner = ownership(ctx, role, record_of(ctx, names.role))
+    if owner == "foreign" then
         return errors.fail("RoleNotOurs", "role %s exists but is not tagged %s=%s: choose another name " ..
             "(--role-name) or tag it to adopt it", names.role, settings.TAG, s.stack)
     end
-    local out = { exists = true, arn = role.Arn, changes = {}, replacing = replacing }
+    local out = { exists = true, arn = role.Arn, role_id = role.RoleId, made = owner == "made", changes = {},
+                  replacing = replacing }
+    if out.made and not (guide.has_tag(role.Tags, s.stack) and guide.has_tag(role.Tags, s.stack, settings.MADE_TAG))
+    then
+        out.changes[#out.changes + 1] = "tags " .. settings.TAG .. ", " .. settings.MADE_TAG
+        out.retag = true
+    end
     if replacing then out.changes[#out.changes + 1] = "replace role " .. rec.name .. " with " .. names.role end
+    for _, r in ipairs(ctx.state:get("retired_roles") or {}) do
+        if r.name ~= names.role then out.changes[#out.changes + 1] = "delete retired role " .. r.name end
+    end
     if not guide.same(role.AssumeRolePolicyDocument, trust_policy(ctx.external_id)) then
         out.changes[#out.changes + 1] = "trust policy (cognito-idp.amazonaws.com, sts:ExternalId)"
         out.trust = true
@@ -96,7 +137,7 @@ local function retire_recorded(ctx)
     local rec = recorded(ctx)
     if not rec.name or rec.name == ctx.settings.names.role then return true end
     local retired = ctx.state:get("retired_roles") or json.array{}
-    retired[#retired + 1] = { name = rec.name, arn = rec.arn, made = rec.made ~= false }
+    retired[#retired + 1] = { name = rec.name, arn = rec.arn, role_id = rec.role_id, made = rec.made ~= false }
     ctx.state.doc.resources.retired_roles = retired
     ctx.state.doc.resources.role = nil
     return ctx.state:save()
@@ -113,26 +154,34 @@ function step.up(ctx)
         if not ok then return nil, err end
     end
     local verb = "exists"
-    local made = recorded(ctx).made
     if not now.exists then
         assert(ctx.state:set("role", { name = names.role, status = "creating", made = true }))
         local created
         created, err = ctx.iam:call("CreateRole", { RoleName = names.role,
             AssumeRolePolicyDocument = json.encode(trust_policy(ctx.external_id)),
             Description = "Lets Cognito (stack " .. ctx.settings.stack .. ") send SMS through SNS",
-            Tags = { { Key = settings.TAG, Value = ctx.settings.stack } } })
+            Tags = { { Key = settings.TAG, Value = ctx.settings.stack },
+                     { Key = settings.MADE_TAG, Value = ctx.settings.stack } } })
         if not created and err.code ~= "EntityAlreadyExists" then return nil, err end
         now, err = step.inspect(ctx)
         if not now then return nil, err end
-        verb, made = replacing and "replaced" or "created", true
+        verb = replacing and "replaced" or "created"
     elseif now.trust then
         ok, err = ctx.iam:call("UpdateAssumeRolePolicy", { RoleName = names.role,
             PolicyDocument = json.encode(trust_policy(ctx.external_id)) })
         if not ok then return nil, err end
         verb = "updated"
     end
-    -- a tagged role found without a record of making it was adopted: down leaves it
-    assert(ctx.state:set("role", { name = names.role, arn = now.arn, status = "created", made = made == true }))
+    -- a tagged role this stack did not make was adopted: down leaves it
+    assert(ctx.state:set("role", { name = names.role, arn = now.arn, role_id = now.role_id, status = "created",
+                                   made = now.made }))
+    if now.retag then
+        ok, err = ctx.iam:call("TagRole", { RoleName = names.role, Tags = {
+            { Key = settings.TAG, Value = ctx.settings.stack },
+            { Key = settings.MADE_TAG, Value = ctx.settings.stack } } })
+        if not ok then return nil, err end
+        if verb == "exists" then verb = "updated" end
+    end
     if now.put_inline then
         ok, err = ctx.iam:call("PutRolePolicy", { RoleName = names.role, PolicyName = names.policy,
             PolicyDocument = json.encode(publish_policy()) })
@@ -190,31 +239,35 @@ local function strip(ctx, name)
     return removed
 end
 
--- Every role name the stack knows, with whether the record says it made
--- it (true), adopted it (false) or does not know (nil).
+-- Every role name the stack knows, each with the state's record of it
+-- (nil for a name known only from the options or the names used).
 local function candidates(ctx)
-    local out, index = {}, {}
-    local function add(name, made)
-        if not name then return end
-        local c = index[name]
-        if not c then
-            c = { name = name }
-            out[#out + 1], index[name] = c, c
+    local out, seen = {}, {}
+    local function add(name)
+        if name and not seen[name] then
+            out[#out + 1], seen[name] = { name = name, rec = record_of(ctx, name) }, true
         end
-        if made ~= nil then c.made = made end
     end
-    for _, r in ipairs(ctx.state:get("retired_roles") or {}) do add(r.name, r.made) end
-    local rec = recorded(ctx)
-    add(rec.name, rec.name and rec.made ~= false)
+    for _, r in ipairs(ctx.state:get("retired_roles") or {}) do add(r.name) end
+    add(recorded(ctx).name)
     for _, n in ipairs(guide.names_of(ctx, "role")) do add(n) end
     return out
 end
 
--- ours: the record says we made it, or (no record either way) it carries
--- the stack's tag. An adopted or untagged role is never deleted.
-local function ours(ctx, c, role)
-    if c.made ~= nil then return c.made end
-    return guide.has_tag(role.Tags, ctx.settings.stack)
+-- An adopted role is not the stack's to delete: it lets go of it, taking
+-- back only what it added (its policy, the managed policy it attached, its
+-- tag), so no later down takes it for the stack's.
+local function release(ctx, c)
+    local rec = c.rec or {}
+    local ok, err = ctx.iam:call("DeleteRolePolicy", { RoleName = c.name, PolicyName = ctx.settings.names.policy })
+    if not ok and err.code ~= "NoSuchEntity" then return nil, err end
+    if rec.attached_full then
+        ok, err = ctx.iam:call("DetachRolePolicy", { RoleName = c.name, PolicyArn = settings.SNS_FULL_ACCESS })
+        if not ok and err.code ~= "NoSuchEntity" then return nil, err end
+    end
+    ok, err = ctx.iam:call("UntagRole", { RoleName = c.name, TagKeys = { settings.TAG } })
+    if not ok and err.code ~= "NoSuchEntity" then return nil, err end
+    return "released", "adopted, not made by this stack: kept, without what the stack added"
 end
 
 local function delete_role(ctx, c)
@@ -223,15 +276,10 @@ local function delete_role(ctx, c)
         if err.code == "NoSuchEntity" then return "absent" end
         return nil, err
     end
-    if c.made == false then
-        -- adopted: the stack lets go of it (its tag goes, so no later down takes it for ours)
-        local ok
-        ok, err = ctx.iam:call("UntagRole", { RoleName = c.name, TagKeys = { settings.TAG } })
-        if not ok and err.code ~= "NoSuchEntity" then return nil, err end
-        return "released", "adopted, not made by this stack: kept"
-    end
-    if not ours(ctx, c, role.Role) then
-        return "skipped", "not tagged " .. settings.TAG .. "=" .. ctx.settings.stack
+    local owner = ownership(ctx, role.Role, c.rec)
+    if owner == "adopted" then return release(ctx, c) end
+    if owner == "foreign" then
+        return "skipped", "not made by this stack (no " .. settings.TAG .. "=" .. ctx.settings.stack .. " tag)"
     end
     local removed
     removed, err = strip(ctx, c.name)
@@ -256,7 +304,7 @@ end
 function step.retire(ctx)
     for _, r in ipairs(ctx.state:get("retired_roles") or {}) do
         if r.name ~= ctx.settings.names.role then
-            local verb, detail = delete_role(ctx, { name = r.name, made = r.made })
+            local verb, detail = delete_role(ctx, { name = r.name, rec = r })
             if not verb then return nil, detail end
             ctx.say(string.format("01 sms-role    %-9s %s%s", verb == "deleted" and "retired" or verb, r.name,
                 detail and (" (" .. detail .. ")") or ""))
@@ -291,7 +339,7 @@ function step.left(ctx)
     for _, c in ipairs(candidates(ctx)) do
         local role, err = ctx.iam:call("GetRole", { RoleName = c.name })
         if role then
-            if ours(ctx, c, role.Role) then left[#left + 1] = { what = "role " .. c.name } end
+            if ownership(ctx, role.Role, c.rec) == "made" then left[#left + 1] = { what = "role " .. c.name } end
         elseif err.code ~= "NoSuchEntity" then
             return nil, err
         end
