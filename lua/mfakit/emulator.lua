@@ -9,6 +9,8 @@ local errors = require "mfakit.errors"
 local atexit = require "mfakit.atexit"
 local config = require "mfakit.config"
 
+local check = require("mfakit.args").check
+
 local M = {}
 
 M.start_timeout = 60
@@ -42,7 +44,7 @@ local function tail(path, n)
 end
 
 function M.start(opts)
-    opts = opts or {}
+    opts = check(1, "emulator.start", opts, "table|nil") or {}
     local server = M.find()
     if not server then
         return errors.fail("EmulatorNotFound", "moto_server is not installed: install it with " ..
@@ -114,6 +116,8 @@ end
 -- Points every AWS client of this process at the emulator, with dummy
 -- credentials (moto accepts any unless told to check signatures).
 function M.use(handle, region)
+    check(1, "emulator.use", handle, "table")
+    check(2, "emulator.use", region, "string|nil")
     config.endpoint = handle.url
     config.region = config.region or region or "us-east-1"
     sys.setenv("AWS_ACCESS_KEY_ID", "testing")

@@ -152,6 +152,7 @@ end
 -- opts: the settings options (see mfakit.guide.settings) plus state_dir,
 -- sms_code, say (a function(line), default print).
 function M.context(opts)
+    require("mfakit.args").check(1, "guide.context", opts, "table")
     local st, err = state.load(opts.state_dir or (config["local"] and ".mfakit/local" or nil), opts.stack or "mfa-sms")
     if not st then return nil, err end
     -- down, status and env use the names the stack was made with
