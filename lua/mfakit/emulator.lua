@@ -15,6 +15,9 @@ local M = {}
 
 M.start_timeout = 60
 
+-- The only variables of ours the emulator sees.
+M.KEEP_ENV = { "PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH" }
+
 local function executable(path)
     local st = sys.stat(path)
     return st and st.mode & 73 ~= 0 -- any x bit (0111)
@@ -54,7 +57,9 @@ function M.start(opts)
     if not port then return nil, err end
     local log = os.tmpname()
     local pid
-    pid, err = sys.spawn{ server, "-H", "127.0.0.1", "-p", tostring(port), stdout = log, env = {
+    -- moto gets a bare environment: none of the user's AWS credentials,
+    -- passwords or other secrets, only what Python needs to start
+    pid, err = sys.spawn{ server, "-H", "127.0.0.1", "-p", tostring(port), stdout = log, keep = M.KEEP_ENV, env = {
         MOTO_IAM_LOAD_MANAGED_POLICIES = "true", MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP = "true",
     } }
     if not pid then return nil, err end

@@ -64,7 +64,7 @@ return function(args)
     if opts.help then io.write(USAGE) return 0 end
     if #extra > 0 then return cli.usage("login", "unexpected argument '" .. extra[1] .. "'", USAGE) end
     for _, need in ipairs{ "user-pool-id", "client-id", "username" } do
-        if not opts[need] then return cli.usage("login", "--" .. need .. " is required", USAGE) end
+        if not opts[need] or opts[need] == "" then return cli.usage("login", "--" .. need .. " is required", USAGE) end
     end
     sys.no_core_dumps()
     local source = opts["sms-code-from"]
