@@ -59,13 +59,18 @@ static int sys_read_secret(lua_State *L)
     return 1;
 }
 
-/* no_core_dumps(): from now on this process writes no core file and cannot
- * be attached to by other processes of the user; children keep RLIMIT_CORE
- * 0. Returns true, or fail when the kernel refuses. */
+/* no_core_dumps(): from now on this process writes no core file (RLIMIT_CORE
+ * soft limit 0, and not dumpable, which also keeps other processes of the
+ * user from attaching to it). Returns true, or fail when the kernel refuses. */
 static int sys_no_core_dumps(lua_State *L)
 {
-    struct rlimit zero = {0, 0};
-    if (setrlimit(RLIMIT_CORE, &zero) != 0)
+    /* the soft limit only: it is what stops a dump, and children may still
+     * raise theirs (they hold none of our secrets) */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_CORE, &rl) != 0)
+        return host_fail(L, "CoreLimitFailed", "getrlimit(RLIMIT_CORE): %s", strerror(errno));
+    rl.rlim_cur = 0;
+    if (setrlimit(RLIMIT_CORE, &rl) != 0)
         return host_fail(L, "CoreLimitFailed", "setrlimit(RLIMIT_CORE): %s", strerror(errno));
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         return host_fail(L, "CoreLimitFailed", "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
