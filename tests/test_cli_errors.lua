@@ -41,6 +41,8 @@ local BAD = {
     "totp --secret-env S --secret-file /tmp/x",
     "totp --secret-env 'NOT BASE32'",
     "totp",
+    "totp --period \"$(printf '1\\n\\033[2J')\" --secret-env S",
+    "totp --secret-env S \"$(printf 'x\\ny')\"",
     -- cost, doctor, guide
     "cost",
     "cost --mau -1",
@@ -76,6 +78,15 @@ return function(t)
             t.eq(select(2, err:gsub("\n", "\n")), 1, "one line on stderr:\n" .. err .. out)
             t.ok(not err:find("stack traceback", 1, true), err)
             t.ok(not err:find("%.lua:%d+:"), "no source position: " .. err)
+            t.ok(not err:sub(1, -2):find("%c"), "no control character: " .. err)
         end)
     end
+
+    t.test("cli.parse: a message shows an argument as one harmless line (found by fuzz/fuzz_cli.c)", function()
+        local cli = require "mfakit.cli"
+        local _, msg = cli.parse({ "--n", "nan\n--" }, { n = "number" })
+        t.eq(msg, "option --n needs a number, not 'nan\\010--'")
+        _, msg = cli.parse({ "--n", "\27[2J" .. string.rep("x", 100) }, { n = "number" })
+        t.ok(not msg:find("%c") and #msg < 120, msg)
+    end)
 end

@@ -12,6 +12,16 @@ local secrets = require "mfakit.secrets"
 
 local M = {}
 
+-- An argument as it is shown in a message: control characters (a newline,
+-- a terminal escape) as \ddd, and at most 60 bytes, so the message stays one
+-- harmless line.
+local function shown(v)
+    v = tostring(v)
+    if #v > 60 then v = v:sub(1, 57) .. "..." end
+    return (v:gsub("%c", function(c) return string.format("\\%03d", c:byte()) end))
+end
+M._shown = shown
+
 local GLOBAL = { region = "string", profile = "string", endpoint = "string", output = "string", trace = "flag",
                  ["local"] = "flag" }
 
@@ -32,7 +42,7 @@ function M.parse(args, spec)
             break
         elseif name then
             local kind = spec[name] or GLOBAL[name]
-            if not kind then return nil, "unknown option --" .. name end
+            if not kind then return nil, "unknown option --" .. shown(name) end
             if kind == "flag" then
                 if value then return nil, "option --" .. name .. " takes no value" end
                 value = true
@@ -44,13 +54,13 @@ function M.parse(args, spec)
             if kind == "number" then
                 local n = tonumber(value)
                 if not n or n ~= n or n == math.huge or n == -math.huge then
-                    return nil, "option --" .. name .. " needs a number, not '" .. tostring(value) .. "'"
+                    return nil, "option --" .. name .. " needs a number, not '" .. shown(value) .. "'"
                 end
                 value = n
             end
             if GLOBAL[name] and not spec[name] then
                 if name == "output" and value ~= "text" and value ~= "json" then
-                    return nil, "--output must be text or json, not '" .. value .. "'"
+                    return nil, "--output must be text or json, not '" .. shown(value) .. "'"
                 end
                 config[name] = value
                 if name == "trace" then
@@ -79,7 +89,7 @@ end
 -- One clear line on stderr, with any secret held scrubbed; returns the
 -- exit status.
 local function line(text)
-    text = secrets.scrub(text):gsub("[\r\n]+", " ")
+    text = secrets.scrub(text):gsub("[\r\n]+", " "):gsub("%c", function(c) return string.format("\\%03d", c:byte()) end)
     io.stderr:write(text, "\n")
 end
 
