@@ -58,6 +58,9 @@ local BAD = {
     "doctor extra",
     "guide bogus",
     "guide",
+    "guide up --stack x --sms-code-from bogus:1",
+    "@repo@/scripts/user/user-info.lua --user-pool-id us-east-1_x --client-id c --username u --password-env PW " ..
+        "--sms-code-from bogus:1",
     -- global options
     "--output xml totp",
     "--bogus",
@@ -69,11 +72,13 @@ return function(t)
     local dir = (t.env("MFAKIT_TEST_TMP") or "/tmp") .. "/cli-errors"
     os.execute("mkdir -p " .. dir)
     local p = io.popen("pwd")
-    local exe = bin:sub(1, 1) == "/" and bin or (p:read("l") .. "/" .. bin:gsub("^%./", ""))
+    local repo = p:read("l")
     p:close()
+    local exe = bin:sub(1, 1) == "/" and bin or (repo .. "/" .. bin:gsub("^%./", ""))
     for _, args in ipairs(BAD) do
         t.test("mfakit " .. args, function()
-            local out, err, rc = support.run(string.format("cd %s && %s %s %s < /dev/null", dir, ENV, exe, args))
+            local out, err, rc = support.run(string.format("cd %s && %s %s %s < /dev/null", dir, ENV, exe,
+                (args:gsub("@repo@", repo))))
             t.ok(rc ~= 0, "exit status 0")
             t.eq(select(2, err:gsub("\n", "\n")), 1, "one line on stderr:\n" .. err .. out)
             t.ok(not err:find("stack traceback", 1, true), err)

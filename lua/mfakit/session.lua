@@ -44,6 +44,10 @@ function M.open(args, extra, usage)
     for k, v in pairs(extra or {}) do spec[k] = v end
     local o, pos = cli.parse(args, spec)
     if not o then stop(script, pos .. "\n" .. (usage or ""), 2) end
+    if o["sms-code-from"] then
+        local kind, why = require("mfakit.cognito.codes").parse(o["sms-code-from"])
+        if not kind then stop(script, "--sms-code-from: " .. why, 2) end
+    end
     if config["local"] then
         local ok, err = require("mfakit.emulator").ensure()
         if not ok then stop(script, err) end

@@ -133,6 +133,10 @@ local function run(args, single)
     if not VERBS[verb] or (single and verb == "env") then
         return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed", USAGE)
     end
+    if o["sms-code-from"] then
+        local kind, why = require("mfakit.cognito.codes").parse(o["sms-code-from"])
+        if not kind then return cli.usage("guide", "--sms-code-from: " .. why, USAGE) end
+    end
     local ok, err = require("mfakit.emulator").ensure()
     if not ok then return cli.fail("guide", err) end
     local ctx
