@@ -2,6 +2,8 @@
  * Lua library needs and Lua's standard library lacks (clocks, a terminal
  * prompt without echo, atomic file writes, child processes, signals). */
 #include "host.h"
+#include "child.h"
+#include "l_sys.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,7 +17,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,37 +69,6 @@ static int sys_isatty(lua_State *L)
 static int sys_getpid(lua_State *L)
 {
     lua_pushinteger(L, getpid());
-    return 1;
-}
-
-/* read_secret(prompt): reads one line from the terminal with echo off. */
-static int sys_read_secret(lua_State *L)
-{
-    const char *prompt = luaL_optstring(L, 1, "");
-    FILE *tty = fopen("/dev/tty", "r+");
-    if (!tty)
-        return host_fail(L, "NoTerminal", "no terminal to prompt on (%s)", strerror(errno));
-    struct termios old, quiet;
-    int fd = fileno(tty);
-    int have_term = tcgetattr(fd, &old) == 0;
-    fputs(prompt, tty);
-    fflush(tty);
-    if (have_term) {
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(fd, TCSAFLUSH, &quiet);
-    }
-    char line[1024];
-    char *got = fgets(line, sizeof line, tty);
-    if (have_term)
-        tcsetattr(fd, TCSAFLUSH, &old);
-    fputs("\n", tty);
-    fclose(tty);
-    if (!got)
-        return host_fail(L, "NoInput", "no answer at the prompt");
-    line[strcspn(line, "\r\n")] = '\0';
-    lua_pushstring(L, line);
-    memset(line, 0, sizeof line);
     return 1;
 }
 
@@ -184,8 +154,9 @@ static int sys_stat(lua_State *L)
     return 1;
 }
 
-/* spawn{argv..., env = {K = V}, stdout = path} -> pid (stderr goes to the
- * same file).
+/* spawn{argv..., env = {K = V}, keep = {names}, stdout = path} -> pid
+ * (stderr goes to the same file). With `keep`, the child starts from an
+ * empty environment holding only those variables (when set) and `env`.
  * The child is put in its own process group so it can be stopped whole. */
 static int sys_spawn(lua_State *L)
 {
@@ -203,6 +174,24 @@ static int sys_spawn(lua_State *L)
     const char *out = luaL_optstring(L, -1, "/dev/null");
     lua_getfield(L, 1, "env");
     int env = lua_gettop(L);
+    lua_getfield(L, 1, "keep");
+    int keep = lua_gettop(L);
+    if (!lua_isnil(L, keep)) {
+        luaL_checktype(L, keep, LUA_TTABLE);
+        /* the kept values, read before fork and clearenv */
+        lua_newtable(L);
+        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, keep); i++) {
+            lua_rawgeti(L, keep, i);
+            const char *name = luaL_checkstring(L, -1);
+            const char *v = getenv(name);
+            if (v)
+                lua_pushstring(L, v);
+            else
+                lua_pushnil(L);
+            lua_rawset(L, -3);
+        }
+        lua_replace(L, keep);
+    }
     pid_t pid = fork();
     if (pid < 0)
         return host_fail(L, "SpawnFailed", "fork: %s", strerror(errno));
@@ -210,6 +199,14 @@ static int sys_spawn(lua_State *L)
         setpgid(0, 0);
         /* if mfakit dies without its clean-up (os.exit, SIGKILL), so does the child */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (lua_istable(L, keep)) {
+            clearenv();
+            lua_pushnil(L);
+            while (lua_next(L, keep)) {
+                setenv(lua_tostring(L, -2), lua_tostring(L, -1), 1);
+                lua_pop(L, 1);
+            }
+        }
         if (lua_istable(L, env)) {
             lua_pushnil(L);
             while (lua_next(L, env)) {
@@ -231,6 +228,57 @@ static int sys_spawn(lua_State *L)
     }
     lua_pushinteger(L, pid);
     return 1;
+}
+
+/* run(argv, {unset = {names}, max_output = bytes}) -> output, status
+ * (status: the exit status, or 128 + signal), or fail: SpawnFailed, and
+ * OutputTooLarge beyond max_output (default 4096) bytes on stdout. argv[1]
+ * is a path; stdin and stderr are inherited. Blocks until the child ends. */
+static int sys_run(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int argc = (int)lua_rawlen(L, 1);
+    luaL_argcheck(L, argc > 0 && argc < 64, 1, "run needs a program and at most 62 arguments");
+    lua_settop(L, 2);
+    luaL_checkstack(L, argc + 70, "run");
+    const char *argv[64];
+    for (int i = 0; i < argc; i++) {
+        lua_rawgeti(L, 1, i + 1);
+        argv[i] = luaL_checkstring(L, -1);
+    }
+    argv[argc] = NULL;
+    const char *unset[64];
+    size_t n_unset = 0;
+    lua_Integer cap = 4096;
+    if (!lua_isnil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        if (lua_getfield(L, 2, "max_output") != LUA_TNIL)
+            cap = luaL_checkinteger(L, -1);
+        luaL_argcheck(L, cap > 0 && cap <= 16 * 1024 * 1024, 2, "max_output must be 1 to 16 MiB");
+        if (lua_getfield(L, 2, "unset") != LUA_TNIL) {
+            int t = lua_gettop(L);
+            luaL_checktype(L, t, LUA_TTABLE);
+            n_unset = lua_rawlen(L, t);
+            luaL_argcheck(L, n_unset <= 64, 2, "at most 64 names to unset");
+            for (size_t i = 0; i < n_unset; i++) {
+                lua_rawgeti(L, t, (lua_Integer)i + 1);
+                unset[i] = luaL_checkstring(L, -1);
+            }
+        }
+    }
+    char *buf = lua_newuserdatauv(L, (size_t)cap, 0); /* freed by the GC, even on error */
+    size_t len;
+    int status;
+    char msg[256];
+    enum child_result r =
+        child_capture(argv, unset, n_unset, buf, (size_t)cap, &len, &status, msg, sizeof msg);
+    if (r == CHILD_SPAWN_FAILED)
+        return host_fail(L, "SpawnFailed", "%s: %s", argv[0], msg);
+    if (r == CHILD_TOO_LARGE)
+        return host_fail(L, "OutputTooLarge", "%s printed more than %d bytes", argv[0], (int)cap);
+    lua_pushlstring(L, buf, len);
+    lua_pushinteger(L, status);
+    return 2;
 }
 
 /* kill(pid, signal_name): signals the child's whole process group. */
@@ -316,11 +364,11 @@ static const luaL_Reg sys_functions[] = {
     {"isatty", sys_isatty},
     {"setenv", sys_setenv},
     {"getpid", sys_getpid},
-    {"read_secret", sys_read_secret},
     {"write_file_atomic", sys_write_file_atomic},
     {"mkdir", sys_mkdir},
     {"stat", sys_stat},
     {"spawn", sys_spawn},
+    {"run", sys_run},
     {"kill", sys_kill},
     {"wait", sys_wait},
     {"free_port", sys_free_port},
@@ -332,6 +380,7 @@ static const luaL_Reg sys_functions[] = {
 int luaopen_mfakit_sys(lua_State *L)
 {
     luaL_newlib(L, sys_functions);
+    luaL_setfuncs(L, sys_secret_functions, 0);
     lua_pushliteral(L, MFAKIT_VERSION);
     lua_setfield(L, -2, "version");
     lua_pushliteral(L, LUA_RELEASE);

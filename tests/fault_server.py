@@ -11,12 +11,17 @@ Fixed paths:
   /truncated        promises more bytes than it sends, then closes
 Scripted answers (any other path, e.g. an AWS client pointed here):
   POST /_script     body: JSON list of answers, served in order to the next
-                    requests: {"status", "headers", "body", "delay", "truncate"}
+                    requests: {"status", "headers", "body", "delay", "truncate",
+                    "echo"}; with "echo": true, each {Name} in the body and the
+                    header values becomes the value of the first field Name in
+                    the request's JSON body (at any depth) or form body: a
+                    server that echoes secrets back (for "password was {PASSWORD}")
   GET  /_requests   the requests received since the last /_reset, as JSON
   POST /_reset      clears the script and the record
 Nothing here reaches beyond loopback.
 """
 import json
+import re
 import sys
 import threading
 import time
@@ -24,6 +29,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 LOCK = threading.Lock()
+
+
+def find_field(doc, name):
+    """The first value of field `name` anywhere in a decoded JSON document."""
+    if isinstance(doc, dict):
+        if name in doc and isinstance(doc[name], str):
+            return doc[name]
+        doc = list(doc.values())
+    if isinstance(doc, list):
+        for v in doc:
+            found = find_field(v, name)
+            if found is not None:
+                return found
+    return None
+
+
+def echo_fields(template, request_body):
+    """{Name} in template -> that field of the request, JSON-escaped (no quotes)."""
+    try:
+        doc = json.loads(request_body or b"null")
+    except ValueError:
+        doc = {k: v[0] for k, v in parse_qs(request_body.decode("utf-8", "replace")).items()}
+
+    def value(m):
+        v = find_field(doc, m.group(1))
+        return json.dumps(v)[1:-1] if v is not None else m.group(0)
+    return re.sub(r"\{([A-Za-z_][\w.]*)\}", value, template)
 SCRIPT = []
 RECORD = []
 
@@ -81,8 +113,11 @@ class Handler(BaseHTTPRequestHandler):
             answer = SCRIPT.pop(0) if SCRIPT else None
         if answer is not None:
             time.sleep(answer.get("delay", 0))
-            return self._send(answer.get("status", 200), answer.get("body", ""),
-                              answer.get("headers"), answer.get("truncate", False))
+            out, headers = answer.get("body", ""), answer.get("headers")
+            if answer.get("echo"):
+                out = echo_fields(out, body)
+                headers = {k: echo_fields(v, body) for k, v in (headers or {}).items()}
+            return self._send(answer.get("status", 200), out, headers, answer.get("truncate", False))
         if url.path == "/echo":
             return self._send(200, json.dumps({
                 "method": self.command, "path": self.path,

@@ -7,6 +7,7 @@
 -- and closes with "N passed, N failed, N skipped"; exits 1 if any failed.
 local task = require "mfakit.task"
 local redact = require "mfakit.redact"
+local secrets = require "mfakit.secrets"
 
 local pattern = arg[1]
 
@@ -99,6 +100,7 @@ for _, file in ipairs(list_tests()) do
     for _, case in ipairs(cases) do
         n = n + 1
         local started = os.clock()
+        secrets._reset() -- a secret held by one case must not scrub the next one's text
         local th = task.spawn(function() return xpcall(case.fn, function(e)
             if getmetatable(e) == getmetatable(SKIP) then return e end
             return debug.traceback(tostring(e), 2)

@@ -174,6 +174,6 @@ return function(t)
         local idp = cognito.new{ user_pool_id = "us-east-1_abc", client_id = "c", endpoint = "http://127.0.0.1:1" }
         t.raises("username", idp.sign_in, idp, {})
         t.raises("flow must be", idp.sign_in, idp, { username = "u", flow = "custom" })
-        t.raises("unknown kind", idp.sign_in, idp, { username = "u", password = "p", sms_code = "bogus:x" })
+        t.raises("unknown code source 'bogus:'", idp.sign_in, idp, { username = "u", password = "p", sms_code = "bogus:x" })
     end)
 end

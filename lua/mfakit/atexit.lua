@@ -3,10 +3,11 @@
 -- hooks, newest first, after the main task, and mfakit's os.exit runs them too.
 local M = {}
 
+local check = require("mfakit.args").check
 local hooks = {}
 
 function M.register(fn)
-    if type(fn) ~= "function" then error("atexit.register: function expected", 2) end
+    check(1, "atexit.register", fn, "function")
     hooks[#hooks + 1] = fn
     return fn
 end

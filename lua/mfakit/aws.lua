@@ -22,6 +22,8 @@ local retry = require "mfakit.aws.retry"
 local credentials = require "mfakit.aws.credentials"
 local endpoints = require "mfakit.aws.endpoints"
 
+local check = require("mfakit.args").check
+
 local M = {}
 
 M.credentials = credentials.resolve
@@ -38,12 +40,11 @@ Client.__index = Client
 Client.__name = "mfakit.aws.client"
 
 function M.client(service, opts)
-    if type(service) ~= "string" then error("aws.client: service name expected", 2) end
+    check(1, "aws.client", service, "string")
     if not HINTS[service] then
         error("aws.client: unknown service '" .. service .. "' (known: cognito-idp, iam, sns, sts)", 2)
     end
-    if opts ~= nil and type(opts) ~= "table" then error("aws.client: options must be a table", 2) end
-    opts = opts or {}
+    opts = check(2, "aws.client", opts, "table|nil") or {}
     if opts.max_attempts ~= nil and (math.type(opts.max_attempts) ~= "integer" or opts.max_attempts < 1) then
         error("aws.client: max_attempts must be a positive integer", 2)
     end
@@ -127,9 +128,10 @@ local SKEW_CODES = { RequestTimeTooSkewed = true, RequestExpired = true, Invalid
 
 function Client:call(operation, params)
     if type(operation) ~= "string" or not operation:match("^%u%w*$") then
-        error("aws: operation name expected (like \"GetRole\"), got " .. tostring(operation), 2)
+        error("bad argument #1 to 'client:call' (operation name expected (like \"GetRole\"), got " ..
+            tostring(operation) .. ")", 2)
     end
-    if params ~= nil and type(params) ~= "table" then error("aws: parameters must be a table", 2) end
+    check(2, "client:call", params, "table|nil")
     local label = self.service .. ":" .. operation
     local ok, err = self:resolve()
     if not ok then

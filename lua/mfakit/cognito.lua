@@ -19,6 +19,8 @@ local jwt = require "mfakit.cognito.jwt"
 local challenges = require "mfakit.cognito.challenges"
 local devices = require "mfakit.cognito.devices"
 local config = require "mfakit.config"
+local secrets = require "mfakit.secrets"
+local check = require("mfakit.args").check
 
 local M = {}
 
@@ -40,13 +42,16 @@ Idp.__index = Idp
 Idp.__name = "mfakit.cognito.idp"
 
 local function need_string(t, key, fn)
+    check(1, fn, t, "table")
     local v = t[key]
     if type(v) ~= "string" or v == "" then error(fn .. ": " .. key .. " (a non-empty string) is required", 3) end
     return v
 end
 
 function M.new(opts)
-    if type(opts) ~= "table" then error("cognito.new: options table expected", 2) end
+    check(1, "cognito.new", opts, "table")
+    if opts.client_secret ~= nil then check(1, "cognito.new", opts.client_secret, "string") end
+    secrets.add(opts.client_secret)
     local client_id = need_string(opts, "client_id", "cognito.new")
     local pool = opts.user_pool_id
     if pool ~= nil and (type(pool) ~= "string" or not pool:match("^[%w%-]+_[%w]+$")) then
@@ -70,17 +75,23 @@ function Idp:secret_hash(username)
     return srp.secret_hash(username, self.client_id, self.client_secret)
 end
 
--- Calls the client; removes the given secrets from an error's message.
-function Idp:call(op, params, secrets)
+-- Calls the client; the given secrets join mfakit.secrets, so neither the
+-- error's message nor the trace shows them (nor any other secret held).
+function Idp:call(op, params, extra)
+    check(1, "idp:call", op, "string")
+    check(2, "idp:call", params, "table|nil")
+    check(3, "idp:call", extra, "table|nil")
+    for _, s in pairs(extra or {}) do secrets.add(s) end
     local out, err = self.client:call(op, params)
-    if not out and secrets then
-        for _, s in pairs(secrets) do
-            if type(s) == "string" and #s >= 4 then
-                err.message = err.message:gsub(s:gsub("%p", "%%%0"), "<redacted>")
-            end
-        end
-    end
+    if not out then err.message = secrets.scrub(err.message) end
+    if out and type(out.Session) == "string" then secrets.add(out.Session) end
     return out, err
+end
+
+-- Tokens are secrets too: an echo of one in a later error must not show.
+local function hold_tokens(t)
+    if type(t) ~= "table" then return end
+    for _, k in ipairs{ "AccessToken", "IdToken", "RefreshToken" } do secrets.add(t[k]) end
 end
 
 -- A running sign-in ---------------------------------------------------------
@@ -90,7 +101,11 @@ Login.__index = Login
 
 function Login:secret(which)
     local v = self.opts[which]
-    if type(v) == "string" then return v end
+    if type(v) == "string" then
+        secrets.add(v)
+        self.secrets[#self.secrets + 1] = v
+        return v
+    end
     local spec = self.opts[which .. "_source"] or v
     if spec == nil then
         return errors.fail("MissingInput", "Cognito asked for the %s, but none was given (%s or %s_source)",
@@ -144,7 +159,7 @@ local function flow_of(opts)
 end
 
 function Idp:sign_in(opts)
-    if type(opts) ~= "table" then error("sign_in: options table expected", 2) end
+    check(1, "idp:sign_in", opts, "table")
     local username = need_string(opts, "username", "sign_in")
     local flow = flow_of(opts)
     if flow == "USER_SRP_AUTH" and not self.user_pool_id then
@@ -192,6 +207,7 @@ function Idp:sign_in(opts)
         if not resp then return nil, explain_session_error(err, sys.monotonic() - since) end
     end
     local tokens = resp.AuthenticationResult
+    hold_tokens(tokens)
     if type(tokens) ~= "table" or not tokens.AccessToken then
         return errors.fail("InvalidResponse", "Cognito ended the sign-in without tokens or a challenge " ..
             "(after %s)", #login.met > 0 and login.met[#login.met] or "InitiateAuth")
@@ -229,6 +245,7 @@ function Idp:refresh(opts)
     local out, err = self:call("InitiateAuth", { AuthFlow = "REFRESH_TOKEN_AUTH", ClientId = self.client_id,
         AuthParameters = params }, { rt })
     if not out then return nil, err end
+    hold_tokens(out.AuthenticationResult)
     if type(out.AuthenticationResult) ~= "table" then
         return errors.fail("InvalidResponse", "the refresh answer has no AuthenticationResult")
     end
@@ -236,17 +253,20 @@ function Idp:refresh(opts)
 end
 
 function Idp:global_sign_out(access_token)
+    check(1, "idp:global_sign_out", access_token, "string")
     return self:call("GlobalSignOut", { AccessToken = access_token }, { access_token })
 end
 
 function Idp:revoke(refresh_token)
+    check(1, "idp:revoke", refresh_token, "string")
     return self:call("RevokeToken", { Token = refresh_token, ClientId = self.client_id,
         ClientSecret = self.client_secret }, { refresh_token, self.client_secret })
 end
 
 -- verify_token(token, { token_use = "id"|"access", jwks =, now = }) -> claims | nil, err
 function Idp:verify_token(token, opts)
-    opts = opts or {}
+    check(1, "idp:verify_token", token, "string")
+    opts = check(2, "idp:verify_token", opts, "table|nil") or {}
     local endpoint = opts.endpoint or self.endpoint
     if not endpoint and not opts.jwks_url then
         local url = self.client:resolve() and self.client.url
@@ -303,6 +323,7 @@ end
 --   email_verified, phone_number_verified, mfa_enabled = {...},
 --   preferred_mfa, sms_mfa, totp_mfa } — the guide's getCurrentUserInfo.
 function Idp:get_user(access_token)
+    check(1, "idp:get_user", access_token, "string")
     local out, err = self:call("GetUser", { AccessToken = access_token }, { access_token })
     if not out then return nil, err end
     local attrs = {}
@@ -323,6 +344,8 @@ function Idp:get_user(access_token)
 end
 
 function Idp:update_attributes(access_token, attrs)
+    check(1, "idp:update_attributes", access_token, "string")
+    check(2, "idp:update_attributes", attrs, "table")
     local ok, err = check_phone_attr(attrs)
     if not ok then return nil, err end
     return self:call("UpdateUserAttributes", { AccessToken = access_token, UserAttributes = attribute_list(attrs) },
@@ -331,11 +354,15 @@ end
 
 -- Phone (or email) verification: send a code, then verify it.
 function Idp:send_verification_code(access_token, attribute)
+    check(1, "idp:send_verification_code", access_token, "string")
+    check(2, "idp:send_verification_code", attribute, "string|nil")
     return self:call("GetUserAttributeVerificationCode", { AccessToken = access_token,
         AttributeName = attribute or "phone_number" }, { access_token })
 end
 
 function Idp:verify_attribute(access_token, attribute, code_spec)
+    check(1, "idp:verify_attribute", access_token, "string")
+    check(2, "idp:verify_attribute", attribute, "string|nil")
     local code, err = codes.source(code_spec, "verification code")()
     if not code then return nil, err end
     return self:call("VerifyUserAttribute", { AccessToken = access_token, AttributeName = attribute or "phone_number",
@@ -346,6 +373,8 @@ end
 
 -- set_mfa{ sms = true|false|"preferred", totp = true|false|"preferred" }
 function Idp:set_mfa(access_token, opts)
+    check(1, "idp:set_mfa", access_token, "string")
+    check(2, "idp:set_mfa", opts, "table")
     local params = { AccessToken = access_token }
     if opts.sms ~= nil then
         params.SMSMfaSettings = { Enabled = opts.sms and true or false, PreferredMfa = opts.sms == "preferred" }
@@ -360,6 +389,8 @@ end
 -- SMS MFA needs a phone number on the user; check it first so the error
 -- says what to fix instead of Cognito's generic InvalidParameter.
 function Idp:enable_sms_mfa(access_token, opts)
+    check(1, "idp:enable_sms_mfa", access_token, "string")
+    check(2, "idp:enable_sms_mfa", opts, "table|nil")
     local user, err = self:get_user(access_token)
     if not user then return nil, err end
     if not user.attributes.phone_number then
@@ -373,10 +404,11 @@ end
 -- source is given, e.g. "prompt" for a person with an authenticator app),
 -- then make TOTP the preferred method: the order Cognito demands.
 function Idp:setup_totp(access_token, opts)
-    opts = opts or {}
+    check(1, "idp:setup_totp", access_token, "string")
+    opts = check(2, "idp:setup_totp", opts, "table|nil") or {}
     local out, err = self:call("AssociateSoftwareToken", { AccessToken = access_token }, { access_token })
     if not out then return nil, err end
-    local secret = str(out.SecretCode)
+    local secret = secrets.add(str(out.SecretCode))
     if not secret then return errors.fail("InvalidResponse", "AssociateSoftwareToken gave no SecretCode") end
     local code
     if opts.code then
@@ -400,6 +432,7 @@ end
 -- Turns off what is on: Cognito checks every settings block it is sent, so
 -- disabling SMS for a user without a phone number would fail.
 function Idp:disable_mfa(access_token)
+    check(1, "idp:disable_mfa", access_token, "string")
     local user, err = self:get_user(access_token)
     if not user then return nil, err end
     local settings = {}
@@ -414,11 +447,14 @@ end
 -- confirm_device(access_token, NewDeviceMetadata, { name, remember = true })
 --   -> { key, group_key, password, name, remembered }
 function Idp:confirm_device(access_token, meta, opts)
-    opts = opts or {}
+    check(1, "idp:confirm_device", access_token, "string")
+    check(2, "idp:confirm_device", meta, "table")
+    opts = check(3, "idp:confirm_device", opts, "table|nil") or {}
     if not (str(tbl(meta).DeviceKey) and str(tbl(meta).DeviceGroupKey)) then
         return errors.fail("InvalidResponse", "NewDeviceMetadata has no DeviceKey or DeviceGroupKey")
     end
     local secret = srp.device_secret{ device_group_key = meta.DeviceGroupKey, device_key = meta.DeviceKey }
+    secrets.add(secret.password)
     local out, err = self:call("ConfirmDevice", { AccessToken = access_token, DeviceKey = meta.DeviceKey,
         DeviceSecretVerifierConfig = { PasswordVerifier = secret.PasswordVerifier, Salt = secret.Salt },
         DeviceName = opts.name or "mfakit" }, { access_token, secret.password })
@@ -435,11 +471,14 @@ function Idp:confirm_device(access_token, meta, opts)
 end
 
 function Idp:update_device_status(access_token, device_key, remembered)
+    check(1, "idp:update_device_status", access_token, "string")
+    check(2, "idp:update_device_status", device_key, "string")
     return self:call("UpdateDeviceStatus", { AccessToken = access_token, DeviceKey = device_key,
         DeviceRememberedStatus = remembered and "remembered" or "not_remembered" }, { access_token })
 end
 
 function Idp:list_devices(access_token)
+    check(1, "idp:list_devices", access_token, "string")
     local all, token = json.array({}), nil
     repeat
         local out, err = self:call("ListDevices", { AccessToken = access_token, Limit = 60,
@@ -452,6 +491,8 @@ function Idp:list_devices(access_token)
 end
 
 function Idp:forget_device(access_token, device_key)
+    check(1, "idp:forget_device", access_token, "string")
+    check(2, "idp:forget_device", device_key, "string")
     return self:call("ForgetDevice", { AccessToken = access_token, DeviceKey = device_key }, { access_token })
 end
 

@@ -76,7 +76,7 @@ function M.run_one(check, ctx)
 end
 
 function M.run(opts)
-    opts = opts or {}
+    opts = require("mfakit.args").check(1, "doctor.run", opts, "table|nil") or {}
     local ctx = context.new(opts)
     local only
     if opts.only then

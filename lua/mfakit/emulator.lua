@@ -9,9 +9,14 @@ local errors = require "mfakit.errors"
 local atexit = require "mfakit.atexit"
 local config = require "mfakit.config"
 
+local check = require("mfakit.args").check
+
 local M = {}
 
 M.start_timeout = 60
+
+-- The only variables of ours the emulator sees.
+M.KEEP_ENV = { "PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH" }
 
 local function executable(path)
     local st = sys.stat(path)
@@ -42,7 +47,7 @@ local function tail(path, n)
 end
 
 function M.start(opts)
-    opts = opts or {}
+    opts = check(1, "emulator.start", opts, "table|nil") or {}
     local server = M.find()
     if not server then
         return errors.fail("EmulatorNotFound", "moto_server is not installed: install it with " ..
@@ -52,7 +57,9 @@ function M.start(opts)
     if not port then return nil, err end
     local log = os.tmpname()
     local pid
-    pid, err = sys.spawn{ server, "-H", "127.0.0.1", "-p", tostring(port), stdout = log, env = {
+    -- moto gets a bare environment: none of the user's AWS credentials,
+    -- passwords or other secrets, only what Python needs to start
+    pid, err = sys.spawn{ server, "-H", "127.0.0.1", "-p", tostring(port), stdout = log, keep = M.KEEP_ENV, env = {
         MOTO_IAM_LOAD_MANAGED_POLICIES = "true", MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP = "true",
     } }
     if not pid then return nil, err end
@@ -114,6 +121,8 @@ end
 -- Points every AWS client of this process at the emulator, with dummy
 -- credentials (moto accepts any unless told to check signatures).
 function M.use(handle, region)
+    check(1, "emulator.use", handle, "table")
+    check(2, "emulator.use", region, "string|nil")
     config.endpoint = handle.url
     config.region = config.region or region or "us-east-1"
     sys.setenv("AWS_ACCESS_KEY_ID", "testing")

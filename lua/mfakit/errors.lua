@@ -9,7 +9,9 @@ local mt = debug.getregistry()["mfakit.error"]
 M.metatable = mt
 
 function M.new(fields)
-    assert(type(fields) == "table" and type(fields.code) == "string", "errors.new needs a code")
+    if type(fields) ~= "table" or type(fields.code) ~= "string" then
+        error("bad argument #1 to 'errors.new' (table with a string code expected, got " .. type(fields) .. ")", 2)
+    end
     if fields.retryable == nil then fields.retryable = false end
     fields.message = fields.message or ""
     return setmetatable(fields, mt)

@@ -85,9 +85,7 @@ end
 -- opts.lock: take the stack's lock first (up and down), waiting up to
 -- opts.lock_timeout seconds.
 function M.context(opts)
-    if type(opts) ~= "table" then
-        error("bad argument #1 to 'context' (table expected, got " .. type(opts) .. ")", 2)
-    end
+    require("mfakit.args").check(1, "guide.context", opts, "table")
     local dir = opts.state_dir or (config["local"] and ".mfakit/local" or nil)
     local stack = opts.stack or "mfa-sms"
     local s, err = settings.from{ stack = stack }

@@ -52,7 +52,9 @@ local function trace_response(id, r, elapsed)
 end
 
 local function check(req)
-    if type(req) ~= "table" then error("http.request: table expected", 3) end
+    if type(req) ~= "table" then
+        error("bad argument #1 to 'http.request' (table expected, got " .. type(req) .. ")", 3)
+    end
     if type(req.url) ~= "string" then error("http.request: url must be a string", 3) end
     if req.method ~= nil and type(req.method) ~= "string" then error("http.request: method must be a string", 3) end
     if req.body ~= nil and type(req.body) ~= "string" then error("http.request: body must be a string", 3) end

@@ -119,7 +119,7 @@ local function run_main_task(fn, args)
     local status = 0
     if not res[1] then
         local e = res[2]
-        io.stderr:write("mfakit: ", tostring(e), "\n")
+        io.stderr:write("mfakit: ", require("mfakit.secrets").scrub(tostring(e)), "\n")
         local why = tostring(e)
         status = why == "interrupted by SIGINT" and 130 or why == "interrupted by SIGTERM" and 143 or 1
     elseif math.type(res[2]) == "integer" then

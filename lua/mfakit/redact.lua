@@ -2,7 +2,12 @@
 -- (traces, errors, logs): the values of the fields named in SECRET_NAMES
 -- (passwords, secrets, tokens, sessions, codes, SRP values) in JSON, form
 -- (query protocol) and XML text, and anything shaped like a JWT. A new
--- secret-bearing field must be added to the list.
+-- secret-bearing field must be added to the list. Both functions also
+-- replace every secret value this process holds (mfakit.secrets), wherever
+-- it appears: a server may echo one back in a message.
+local args = require "mfakit.args"
+local secrets = require "mfakit.secrets"
+
 local M = {}
 
 local SECRET_NAMES = {
@@ -23,13 +28,15 @@ local function escape(s) return (s:gsub("[%-%.%+%[%]%(%)%$%^%%%?%*]", "%%%0")) e
 
 -- Header values that carry secrets.
 function M.header(name, value)
+    args.check(1, "redact.header", name, "string")
+    value = tostring(args.check(2, "redact.header", value, "string|number"))
     local n = name:lower()
     if n == "authorization" then
         return (value:gsub("Signature=%x+", "Signature=" .. REDACTED))
     elseif n == "x-amz-security-token" or n == "cookie" or n == "set-cookie" then
         return REDACTED
     end
-    return value
+    return secrets.scrub(value)
 end
 
 -- Replaces the string value of every "name": "..." in s, scanning the
@@ -77,7 +84,7 @@ function M.text(s)
     -- JWTs anywhere (header.payload.signature, base64url)
     -- (a JWS has three parts; a JWE, like Cognito's refresh token, five)
     s = s:gsub("eyJ[%w_%-]+%.[%w_%-%.]*", "<redacted-jwt>")
-    return s
+    return secrets.scrub(s)
 end
 
 return M

@@ -9,6 +9,7 @@
 local cognito = require "mfakit.cognito"
 local cli = require "mfakit.cli"
 local config = require "mfakit.config"
+local secrets = require "mfakit.secrets"
 
 local M = {}
 
@@ -21,7 +22,7 @@ local SPEC = {
 -- These are top-level scripts: a failure ends the program, after the
 -- clean-up (a --local emulator) that os.exit would otherwise skip.
 local function stop(script, msg, status)
-    io.stderr:write(script, ": ", tostring(msg), "\n")
+    io.stderr:write(script, ": ", secrets.scrub(tostring(msg)), "\n")
     os.exit(status or 1) -- mfakit's os.exit runs the clean-up first
 end
 
@@ -43,6 +44,10 @@ function M.open(args, extra, usage)
     for k, v in pairs(extra or {}) do spec[k] = v end
     local o, pos = cli.parse(args, spec)
     if not o then stop(script, pos .. "\n" .. (usage or ""), 2) end
+    if o["sms-code-from"] then
+        local kind, why = require("mfakit.cognito.codes").parse(o["sms-code-from"])
+        if not kind then stop(script, "--sms-code-from: " .. why, 2) end
+    end
     if config["local"] then
         local ok, err = require("mfakit.emulator").ensure()
         if not ok then stop(script, err) end
@@ -56,6 +61,7 @@ function M.open(args, extra, usage)
     if not (pool and client and o.username) then
         stop(script, "--user-pool-id and --client-id (or --stack) and --username are required\n" .. (usage or ""), 2)
     end
+    require("mfakit.sys").no_core_dumps()
     local password, perr = cli.secret_from_env(o["password-env"], "password")
     if not password then stop(script, perr, 2) end
     local secret
@@ -66,8 +72,8 @@ function M.open(args, extra, usage)
     local idp = cognito.new{ user_pool_id = pool, client_id = client, client_secret = secret }
     local totp
     if o["totp-secret-env"] then
-        local v = os.getenv(o["totp-secret-env"])
-        if not v or v == "" then stop(script, "environment variable " .. o["totp-secret-env"] .. " is not set", 2) end
+        local v = secrets.from_env(o["totp-secret-env"])
+        if not v then stop(script, "environment variable " .. o["totp-secret-env"] .. " is not set", 2) end
         totp = { totp_secret = v }
     end
     local r, err = idp:sign_in{ username = o.username, password = password, sms_code = o["sms-code-from"],

@@ -8,6 +8,8 @@
 local loop = require "mfakit.loop"
 local sys = require "mfakit.sys"
 
+local check = require("mfakit.args").check
+
 local M = {}
 
 local YIELD = {}          -- private sentinel: only the scheduler's yields carry it
@@ -58,7 +60,7 @@ local function traceback(e)
 end
 
 function M.spawn(fn, ...)
-    if type(fn) ~= "function" then error("task.spawn: function expected, got " .. type(fn), 2) end
+    check(1, "task.spawn", fn, "function")
     local t = setmetatable({ waiters = {}, done = false }, Task)
     t.co = coroutine.create(function(...) return xpcall(fn, traceback, ...) end)
     by_co[t.co] = t
@@ -131,7 +133,9 @@ function M.await_transfer(id)
 end
 
 function M.wait(t)
-    if getmetatable(t) ~= Task then error("task.wait: task expected", 2) end
+    if getmetatable(t) ~= Task then
+        error("bad argument #1 to 'task.wait' (task expected, got " .. type(t) .. ")", 2)
+    end
     unobserved[t] = nil
     if not t.done then
         local me = suspendable()
@@ -148,7 +152,10 @@ function M.wait(t)
 end
 
 function M.sleep(seconds)
-    if type(seconds) ~= "number" or seconds ~= seconds then error("task.sleep: number expected", 2) end
+    if type(seconds) ~= "number" or seconds ~= seconds then
+        local got = seconds ~= seconds and "NaN" or type(seconds)
+        error("bad argument #1 to 'task.sleep' (number expected, got " .. got .. ")", 2)
+    end
     local at = sys.monotonic() + math.max(seconds, 0)
     local me = suspendable()
     if me then
@@ -182,7 +189,9 @@ Limiter.__index = Limiter
 
 -- Token bucket: `rate` tokens a second, at most `burst` saved up.
 function M.limiter(rate, burst)
-    if type(rate) ~= "number" or rate <= 0 then error("task.limiter: rate must be a positive number", 2) end
+    if type(rate) ~= "number" or rate <= 0 then
+        error("bad argument #1 to 'task.limiter' (positive number expected; the rate must be a positive number)", 2)
+    end
     burst = burst or 1
     if type(burst) ~= "number" or burst < 1 then error("task.limiter: burst must be at least 1", 2) end
     return setmetatable({ rate = rate, burst = burst, tokens = burst, stamp = sys.monotonic() }, Limiter)

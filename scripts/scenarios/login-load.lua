@@ -61,7 +61,8 @@ else
     end
     local password, err = cli.secret_from_env(o["password-env"], "password")
     if not password then io.stderr:write("login-load: ", err, "\n") return 2 end
-    local totp = o["totp-secret-env"] and { totp_secret = os.getenv(o["totp-secret-env"]) } or nil
+    local totp = o["totp-secret-env"] and { totp_secret = require("mfakit.secrets").from_env(o["totp-secret-env"]) }
+        or nil
     users[1] = { username = o.username, password = password, totp = totp }
 end
 

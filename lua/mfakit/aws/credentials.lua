@@ -5,6 +5,7 @@
 --   3. the profile (--profile, AWS_PROFILE, "default") in the shared
 --      credentials and config files: static keys or credential_process
 -- resolve(opts) -> { access_key, secret_key, session_token, expiration, source } | nil, err
+local args = require "mfakit.args"
 local json = require "mfakit.json"
 local errors = require "mfakit.errors"
 local profile = require "mfakit.aws.profile"
@@ -65,7 +66,7 @@ local function run_process(command, profile_name)
 end
 
 function M.resolve(opts)
-    opts = opts or {}
+    opts = args.check(1, "aws.credentials", opts, "table|nil") or {}
     if opts.access_key or opts.secret_key then
         if type(opts.access_key) ~= "string" or type(opts.secret_key) ~= "string" then
             error("aws: access_key and secret_key must both be strings", 3)

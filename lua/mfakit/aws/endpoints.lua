@@ -4,6 +4,7 @@
 -- Region: option, --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
 -- Endpoint: option, --endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
 -- the profile's endpoint_url, else AWS's public endpoint for the region.
+local args = require "mfakit.args"
 local config = require "mfakit.config"
 local errors = require "mfakit.errors"
 local profile = require "mfakit.aws.profile"
@@ -20,7 +21,7 @@ local ENV_IDS = {
 local function nonempty(s) return s ~= nil and s ~= "" and s or nil end
 
 function M.region(opts)
-    opts = opts or {}
+    opts = args.check(1, "aws.region", opts, "table|nil") or {}
     local r = opts.region or config.region or nonempty(os.getenv("AWS_REGION"))
         or nonempty(os.getenv("AWS_DEFAULT_REGION"))
     if not r then
@@ -55,7 +56,9 @@ local function default_endpoint(service, region)
 end
 
 function M.endpoint(service, region, opts)
-    opts = opts or {}
+    args.check(1, "aws.endpoint", service, "string")
+    args.check(2, "aws.endpoint", region, "string")
+    opts = args.check(3, "aws.endpoint", opts, "table|nil") or {}
     -- a global service keeps its signing region behind any endpoint
     local _, signing = default_endpoint(service, region)
     if opts.endpoint then return opts.endpoint, signing end

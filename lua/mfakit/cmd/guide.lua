@@ -166,6 +166,10 @@ local function run(args, step_id)
         step, serr = pick_step(o.step)
         if not step then return cli.usage("guide", serr, USAGE) end
     end
+    if o["sms-code-from"] then
+        local kind, why = require("mfakit.cognito.codes").parse(o["sms-code-from"])
+        if not kind then return cli.usage("guide", "--sms-code-from: " .. why, USAGE) end
+    end
     local ok, err = require("mfakit.emulator").ensure()
     if not ok then return cli.fail("guide", err) end
     local lo = options(o)

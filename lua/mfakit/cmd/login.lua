@@ -5,6 +5,8 @@
 local cognito = require "mfakit.cognito"
 local cli = require "mfakit.cli"
 local sys = require "mfakit.sys"
+local codes = require "mfakit.cognito.codes"
+local secrets = require "mfakit.secrets"
 
 local USAGE = [[
 usage: mfakit login --user-pool-id ID --client-id ID --username NAME --password-env VAR
@@ -13,7 +15,8 @@ usage: mfakit login --user-pool-id ID --client-id ID --username NAME --password-
                     [--remember-device] [--device-file PATH] [--device-name NAME] [--flow srp|password]
                     [--endpoint URL] [--region R] [--output text|json]
 SOURCE: env:VAR, file:PATH (waits for the code to be written), cmd:COMMAND,
-        totp:SECRET, prompt. Without --password-env the password is asked for.
+        totp-env:VAR, totp-file:PATH, prompt, or totp:SECRET (visible in ps).
+Without --password-env the password is asked for.
 ]]
 
 local SPEC = {
@@ -61,8 +64,27 @@ return function(args)
     if opts.help then io.write(USAGE) return 0 end
     if #extra > 0 then return cli.usage("login", "unexpected argument '" .. extra[1] .. "'", USAGE) end
     for _, need in ipairs{ "user-pool-id", "client-id", "username" } do
-        if not opts[need] then return cli.usage("login", "--" .. need .. " is required", USAGE) end
+        if not opts[need] or opts[need] == "" then return cli.usage("login", "--" .. need .. " is required", USAGE) end
     end
+    sys.no_core_dumps()
+    local source = opts["sms-code-from"]
+    if source then
+        local kind, why = codes.parse(source)
+        if not kind then return cli.usage("login", "--sms-code-from: " .. why, USAGE) end
+        if kind == "totp" then
+            secrets.add(source:sub(6))
+            io.stderr:write("mfakit login: warning: a TOTP secret on the command line is visible to other users " ..
+                "(ps); use --sms-code-from totp-env:VAR or totp-file:PATH\n")
+        end
+    end
+    if opts["mfa-type"] and opts["mfa-type"] ~= "SMS_MFA" and opts["mfa-type"] ~= "SOFTWARE_TOKEN_MFA" then
+        return cli.usage("login", "--mfa-type must be SMS_MFA or SOFTWARE_TOKEN_MFA", USAGE)
+    end
+    if opts.flow and opts.flow ~= "srp" and opts.flow ~= "password" then
+        return cli.usage("login", "--flow must be srp or password", USAGE)
+    end
+    -- read before any cmd: source runs, so that its variable is withheld too
+    if opts["new-password-env"] then secrets.from_env(opts["new-password-env"]) end
     local ok_local, lerr = require("mfakit.emulator").ensure()
     if not ok_local then return cli.fail("login", lerr) end
     local password, perr = cli.secret_from_env(opts["password-env"], "password")
@@ -77,18 +99,14 @@ return function(args)
         remember_device = opts["remember-device"], device_file = opts["device-file"],
         device_name = opts["device-name"], mfa_type = opts["mfa-type"],
     }
-    if opts["totp-secret-env"] then sign_in.totp = "env:" .. opts["totp-secret-env"] end
-    if sign_in.totp then
-        local v = os.getenv(opts["totp-secret-env"])
-        if not v or v == "" then return cli.fail("login", "environment variable " .. opts["totp-secret-env"] ..
+    if opts["totp-secret-env"] then
+        local v = secrets.from_env(opts["totp-secret-env"])
+        if not v then return cli.fail("login", "environment variable " .. opts["totp-secret-env"] ..
             " (TOTP secret) is not set", nil, 2) end
         sign_in.totp = { totp_secret = v }
     end
     if opts["new-password-env"] then sign_in.new_password_source = "env:" .. opts["new-password-env"] end
     if not sign_in.sms_code and sys.isatty(0) then sign_in.sms_code = "prompt" end
-    if sign_in.flow and sign_in.flow ~= "srp" and sign_in.flow ~= "password" then
-        return cli.usage("login", "--flow must be srp or password", USAGE)
-    end
     local ok, idp = pcall(cognito.new, { user_pool_id = opts["user-pool-id"], client_id = opts["client-id"],
                                          client_secret = secret })
     if not ok then return cli.usage("login", tostring(idp):gsub("^.-: ", ""), USAGE) end

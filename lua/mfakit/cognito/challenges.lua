@@ -119,7 +119,7 @@ function M.MFA_SETUP(login, params)
     local secret = type(out.SecretCode) == "string" and out.SecretCode or nil
     if not secret then return errors.fail("InvalidResponse", "AssociateSoftwareToken gave no SecretCode") end
     login.session = type(out.Session) == "string" and out.Session or login.session
-    login.totp_secret = secret
+    login.totp_secret = require("mfakit.secrets").add(secret)
     if login.opts.on_totp_secret then login.opts.on_totp_secret(secret) end
     local verified
     verified, err = login.idp:call("VerifySoftwareToken", { Session = login.session, UserCode = totp.code(secret),

@@ -5,14 +5,22 @@
 --   "env:VAR"           the environment variable VAR
 --   "file:PATH"         the first line of PATH, once it appears or changes
 --                       after the sign-in started (a regular file)
---   "cmd:COMMAND"       the first line COMMAND prints
---   "totp:BASE32"       the current TOTP code for that secret
+--   "cmd:COMMAND"       the first line COMMAND prints (at most max_output
+--                       bytes; the environment minus the secrets' variables)
+--   "totp-env:VAR"      the current TOTP code for the secret in VAR
+--   "totp-file:PATH"    the same, for the secret on the first line of PATH
+--   "totp:BASE32"       the same, for that secret (visible in `ps` when it
+--                       comes from the command line: prefer the two above)
 --   "prompt"            asked on the terminal (no echo for secrets)
 --   function(ctx)       returns the code (or nil, err); ctx has challenge
 --                       and destination
 --   { totp_secret = "BASE32" } same as "totp:BASE32"
 -- `what` names the thing in errors and prompts ("SMS code", "password").
+-- Every value a source gives, and every TOTP secret, is added to
+-- mfakit.secrets, so no message or trace shows it.
 local errors = require "mfakit.errors"
+local secrets = require "mfakit.secrets"
+local check = require("mfakit.args").check
 local totp = require "mfakit.totp"
 local sys = require "mfakit.sys"
 local task = require "mfakit.task"
@@ -21,6 +29,9 @@ local M = {}
 
 M.file_timeout = 300
 M.poll_interval = 0.2
+M.max_output = 4096 -- bytes a cmd: source may print
+
+local KINDS = { env = true, file = true, cmd = true, totp = true, ["totp-env"] = true, ["totp-file"] = true }
 
 local function first_line(s)
     return (s or ""):match("^[^\r\n]*")
@@ -63,13 +74,20 @@ local function from_file(path, what)
     end
 end
 
+-- The command runs with the shell, without the variables mfakit read
+-- secrets from (AWS credentials still pass: a command may call AWS).
 local function from_command(command, what)
     return function()
-        local p = io.popen(command, "r")
-        if not p then return errors.fail("CodeSourceFailed", "cannot run the %s command", what) end
-        local out = p:read("a")
-        local ok, _, status = p:close()
-        if not ok then
+        local out, status = sys.run({ "/bin/sh", "-c", command },
+            { unset = secrets.withheld(), max_output = M.max_output })
+        if not out then
+            if status.code == "OutputTooLarge" then
+                return errors.fail("CodeSourceTooLarge", "the %s command printed more than %d bytes", what,
+                    M.max_output)
+            end
+            return errors.fail("CodeSourceFailed", "cannot run the %s command: %s", what, status.message)
+        end
+        if status ~= 0 then
             return errors.fail("CodeSourceFailed", "the %s command exited with status %s", what, tostring(status))
         end
         local line = first_line(out)
@@ -79,6 +97,7 @@ local function from_command(command, what)
 end
 
 local function from_totp(secret, what)
+    secrets.add(secret)
     local ok, err = totp.code(secret, 0)
     if not ok then
         return function() return errors.fail("InvalidTOTPSecret", "the %s secret is not valid base32: %s", what,
@@ -87,8 +106,41 @@ local function from_totp(secret, what)
     return function() return totp.code(secret) end
 end
 
-function M.source(spec, what)
-    what = what or "code"
+-- The TOTP secret is read when the code is needed, as a missing env: value is.
+local function from_totp_env(var, what)
+    return function()
+        local secret = secrets.from_env(var)
+        if not secret then
+            return errors.fail("CodeSourceFailed", "environment variable %s (the %s secret) is not set", var, what)
+        end
+        return from_totp(secret, what)()
+    end
+end
+
+local function from_totp_file(path, what)
+    return function()
+        local text = read_file(path)
+        local secret = text and first_line(text):match("^%s*(.-)%s*$")
+        if not secret or secret == "" then
+            return errors.fail("CodeSourceFailed", "cannot read the %s secret from %s", what, path)
+        end
+        return from_totp(secret, what)()
+    end
+end
+
+-- The kind of a string spec and the rest; nil, message for an unknown kind
+-- (the command line reports that in one line; source() raises).
+function M.parse(spec)
+    check(1, "codes.parse", spec, "string")
+    local kind, rest = spec:match("^([%a][%w%-]*):(.*)$")
+    if kind and not KINDS[kind] then
+        return nil, "unknown code source '" .. kind .. ":' (use env:, file:, cmd:, totp-env:, totp-file:, " ..
+            "totp:, prompt or the value itself)"
+    end
+    return kind or (spec == "prompt" and "prompt") or "value", rest or spec
+end
+
+local function make(spec, what)
     local t = type(spec)
     if t == "function" then
         return function(ctx)
@@ -101,14 +153,13 @@ function M.source(spec, what)
         end
     elseif t == "table" and type(spec.totp_secret) == "string" then
         return from_totp(spec.totp_secret, what)
-    elseif t ~= "string" then
-        error("code source for " .. what .. ": string, table {totp_secret=} or function expected, got " .. t, 3)
     end
-    local kind, rest = spec:match("^(%a+):(.*)$")
+    local kind, rest = M.parse(spec)
+    if not kind then error("code source for " .. what .. ": " .. rest, 3) end
     if kind == "env" then
         return function()
-            local v = os.getenv(rest)
-            if not v or v == "" then
+            local v = secrets.from_env(rest)
+            if not v then
                 return errors.fail("CodeSourceFailed", "environment variable %s (for the %s) is not set", rest, what)
             end
             return v
@@ -119,17 +170,31 @@ function M.source(spec, what)
         return from_command(rest, what)
     elseif kind == "totp" then
         return from_totp(rest, what)
-    elseif spec == "prompt" then
+    elseif kind == "totp-env" then
+        return from_totp_env(rest, what)
+    elseif kind == "totp-file" then
+        return from_totp_file(rest, what)
+    elseif kind == "prompt" then
         return function(ctx)
             local label = what:sub(1, 1):upper() .. what:sub(2)
             if ctx and ctx.destination then label = label .. " (sent to " .. ctx.destination .. ")" end
             return sys.read_secret(label .. ": ")
         end
-    elseif kind then
-        error("code source for " .. what .. ": unknown kind '" .. kind ..
-            ":' (use env:, file:, cmd:, totp:, prompt or the value itself)", 3)
     end
     return function() return spec end
+end
+
+function M.source(spec, what)
+    local t = type(spec)
+    if t ~= "function" and t ~= "string" and not (t == "table" and type(spec.totp_secret) == "string") then
+        check(1, "code_source", spec, "string|function|{totp_secret=}")
+    end
+    what = check(2, "code_source", what, "string|nil") or "code"
+    local get = make(spec, what)
+    return function(ctx)
+        local v, err = get(ctx)
+        return secrets.add(v), err
+    end
 end
 
 return M

@@ -4,6 +4,7 @@
 local json = require "mfakit.json"
 local sys = require "mfakit.sys"
 local errors = require "mfakit.errors"
+local secrets = require "mfakit.secrets"
 
 local M = {}
 
@@ -17,18 +18,25 @@ end
 function M.load(opts)
     if opts.device ~= nil then
         if not valid(opts.device) then error("sign_in: device needs key, group_key and password strings", 3) end
+        secrets.add(opts.device.password)
         return opts.device
     end
     if not opts.device_file then return nil end
+    local st = sys.stat(opts.device_file)
+    if st and st.type ~= "file" then
+        return nil, errors.new{ code = "InvalidDeviceFile", message = opts.device_file .. " is a " .. st.type ..
+            ", not a device file" }
+    end
     local f = io.open(opts.device_file, "r")
     if not f then return nil end
     local text = f:read("a")
     f:close()
-    local d = json.decode(text)
+    local d = text and json.decode(text)
     if not valid(d) then
         return nil, errors.new{ code = "InvalidDeviceFile",
             message = opts.device_file .. " is not a device file written by mfakit (key, group_key, password)" }
     end
+    secrets.add(d.password)
     return d
 end
 

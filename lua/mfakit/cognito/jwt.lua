@@ -16,6 +16,8 @@ local http = require "mfakit.http"
 local errors = require "mfakit.errors"
 local sys = require "mfakit.sys"
 
+local check = require("mfakit.args").check
+
 local M = {}
 
 local function b64url(s)
@@ -23,7 +25,7 @@ local function b64url(s)
 end
 
 function M.decode(token)
-    if type(token) ~= "string" then error("jwt.decode: token string expected", 2) end
+    check(1, "cognito.decode_jwt", token, "string")
     local h, p, s = token:match("^([%w_%-]+)%.([%w_%-]+)%.([%w_%-]*)$")
     if not h then return errors.fail("InvalidToken", "not a JWT (three base64url parts expected)") end
     local hj, pj, sig = b64url(h), b64url(p), b64url(s)
@@ -80,7 +82,8 @@ local function find_key(jwks, kid)
 end
 
 function M.verify(token, opts)
-    if type(opts) ~= "table" then error("jwt.verify: options table expected", 2) end
+    check(1, "cognito.verify_token", token, "string")
+    check(2, "cognito.verify_token", opts, "table")
     local t, err = M.decode(token)
     if not t then return nil, err end
     local issuer = M.issuer(opts)

@@ -5,12 +5,15 @@
 -- (up to 15 digits, no spaces or punctuation); SMS to anything else fails.
 local errors = require "mfakit.errors"
 
+local check = require("mfakit.args").check
+
 local M = {}
 
 M.default_country = "1" -- used only to suggest a correction, never applied silently
 
 function M.check(s, default_country)
-    if type(s) ~= "string" then error("phone number must be a string", 2) end
+    check(1, "cognito.check_phone", s, "string")
+    check(2, "cognito.check_phone", default_country, "string|nil")
     if s:match("^%+[1-9]%d+$") and #s >= 8 and #s <= 16 then return s end
     local digits = s:gsub("[%s%-%.%(%)/]", "")
     local suggestion

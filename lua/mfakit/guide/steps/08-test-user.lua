@@ -52,7 +52,7 @@ function step.up(ctx)
     local idp = cognito.new{ user_pool_id = pool_id, client_id = client_id, endpoint = ctx.endpoint,
                              region = ctx.region }
     local verb = "exists"
-    local password = os.getenv("MFAKIT_TEST_USER_PASSWORD")
+    local password = require("mfakit.secrets").from_env("MFAKIT_TEST_USER_PASSWORD")
     if not now.exists then
         password = (password and password ~= "") and password or random_password()
         assert(ctx.state:set("user", { username = s.test_user, status = "creating" }))

@@ -1,0 +1,101 @@
+-- mfakit.secrets: the secrets this process holds, so that none of them is
+-- shown or handed on, whatever form it arrived in.
+--   add(value)        remember a secret value: redact.text and redact.header
+--                     replace it with <redacted> from now on (values shorter
+--                     than MIN_LENGTH are not scrubbed: they would mangle text)
+--   from_env(name)    read a secret from the environment: the value is added,
+--                     and the variable is withheld from cmd: children
+--   withheld()        the names of the variables read by from_env
+--   scrub(text)       text with every secret added so far replaced
+-- The first secret turns core dumps off for the rest of the run
+-- (sys.no_core_dumps), so a crash cannot write one to disk.
+local sys = require "mfakit.sys"
+local check = require("mfakit.args").check
+
+local M = {}
+
+M.MIN_LENGTH = 4
+-- A load script signs in many users; the oldest values are dropped beyond
+-- this, so scrubbing stays cheap. A login's own values are recent.
+M.MAX_VALUES = 512
+
+local REDACTED = "<redacted>"
+
+local values = {} -- the forms to replace, longest first
+local known = {} -- value -> true (the value as added)
+local order = {} -- values as added, oldest first
+local names, name_list = {}, {}
+
+-- Servers echo values inside JSON strings: scrub that spelling too.
+local function json_form(v)
+    return (v:gsub('[%c"\\/]', function(c)
+        if c == '"' or c == "\\" or c == "/" then return "\\" .. c end
+        return string.format("\\u%04x", c:byte())
+    end))
+end
+
+local function rebuild()
+    values = {}
+    local seen = {}
+    for _, v in ipairs(order) do
+        for _, form in ipairs{ v, json_form(v) } do
+            if not seen[form] then
+                seen[form] = true
+                values[#values + 1] = form
+            end
+        end
+    end
+    table.sort(values, function(a, b) return #a > #b end)
+end
+
+function M.add(value)
+    if type(value) ~= "string" then return value end
+    sys.no_core_dumps()
+    if #value < M.MIN_LENGTH or known[value] then return value end
+    known[value] = true
+    order[#order + 1] = value
+    if #order > M.MAX_VALUES then known[table.remove(order, 1)] = nil end
+    rebuild()
+    return value
+end
+
+function M.from_env(name)
+    check(1, "secrets.from_env", name, "string")
+    if not names[name] then
+        names[name] = true
+        name_list[#name_list + 1] = name
+    end
+    local v = os.getenv(name)
+    if v == nil or v == "" then return nil end
+    return M.add(v)
+end
+
+function M.withheld()
+    return table.move(name_list, 1, #name_list, 1, {})
+end
+
+function M.scrub(text)
+    if type(text) ~= "string" or #values == 0 then return text end
+    for _, v in ipairs(values) do
+        if text:find(v, 1, true) then
+            local parts, pos = {}, 1
+            while true do
+                local s, e = text:find(v, pos, true)
+                if not s then break end
+                parts[#parts + 1] = text:sub(pos, s - 1)
+                parts[#parts + 1] = REDACTED
+                pos = e + 1
+            end
+            parts[#parts + 1] = text:sub(pos)
+            text = table.concat(parts)
+        end
+    end
+    return text
+end
+
+-- For tests: forget everything.
+function M._reset()
+    values, known, order, names, name_list = {}, {}, {}, {}, {}
+end
+
+return M
