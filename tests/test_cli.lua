@@ -85,4 +85,31 @@ return function(t)
         t.eq(rc, 1)
         t.ok(out:find("lost", 1, true), out)
     end)
+
+    t.test("every command and shipped script answers --help from its option declaration", function()
+        local targets = { "login", "totp", "guide", "doctor", "cost" }
+        local p = assert(io.popen("ls scripts/user/*.lua scripts/guide/*.lua scripts/scenarios/*.lua"))
+        for line in p:lines() do targets[#targets + 1] = line end
+        p:close()
+        for _, target in ipairs(targets) do
+            local out, err, rc = support.run(bin .. " " .. target .. " --help")
+            t.eq(rc, 0, target .. ": " .. err)
+            t.ok(out:match("^usage: mfakit ") and out:find("Global options:", 1, true) and
+                 out:find("  --region REGION", 1, true), target .. ":\n" .. out)
+            t.eq(err, "", target)
+        end
+    end)
+
+    t.test("global options work before or after a command, through one parser", function()
+        local out, err, rc = support.run(bin .. " totp --output json --secret-env S 2>&1; echo; S=GEZDGNBVGY3TQOJQ " ..
+            bin .. " --output json totp --secret-env S")
+        t.eq(rc, 0, err .. out)
+        t.ok(out:find('"code":"%d%d%d%d%d%d"'), out)
+        out, err, rc = support.run("S=GEZDGNBVGY3TQOJQ " .. bin .. " totp --secret-env S --output json")
+        t.eq(rc, 0, err)
+        t.ok(out:find('"code":"%d%d%d%d%d%d"'), out)
+        out, err, rc = support.run(bin .. " totp --bogus")
+        t.eq({ rc, out }, { 2, "" })
+        t.eq(err, "mfakit totp: unknown option --bogus (see mfakit totp --help)\n")
+    end)
 end

@@ -1,10 +1,9 @@
--- mfakit.cli: what the built-in commands share: option parsing, output in
--- text or JSON, and one-line failures.
---   parse(args, spec) -> opts, positional | nil, message
--- spec: { ["user-pool-id"] = "string", ["remember-device"] = "flag",
---         mau = "number", ... }; options may be given as --name value or
--- --name=value. The global options (--region, --profile, --endpoint,
--- --trace, --output) are accepted after the command too.
+-- mfakit.cli: the front door every command and script goes through: one
+-- option parser, help made from each one's option declaration, the one
+-- place the global options (--region, --profile, --endpoint, --trace,
+-- --output, --local) become process settings, output in text or JSON, and
+-- one-line failures. Options may be given as --name value or --name=value,
+-- and the global options after the command or script name too.
 local config = require "mfakit.config"
 local json = require "mfakit.json"
 local check = require("mfakit.args").check
@@ -22,16 +21,43 @@ local function shown(v)
 end
 M._shown = shown
 
-local GLOBAL = { region = "string", profile = "string", endpoint = "string", output = "string", trace = "flag",
-                 ["local"] = "flag" }
+-- Option specs. A spec is an array of rows { name, kind, arg, help }:
+-- kind is "flag", "string", "number" or "list" (repeatable); arg is the
+-- placeholder help shows ("NAME"). Help text is made from the same rows.
+-- (A map { name = kind } is accepted too, for scripts written before.)
+M.GLOBAL = {
+    { "region", "string", "REGION", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)" },
+    { "profile", "string", "NAME", "profile in the shared AWS config and credentials files" },
+    { "endpoint", "string", "URL", "send every AWS call to URL (e.g. a local emulator)" },
+    { "trace", "flag", nil, "print every request and response to stderr, secrets redacted" },
+    { "output", "string", "text|json", "output format of commands (default text)" },
+    { "local", "flag", nil, "start a local AWS emulator (moto_server) for this run and use it" },
+}
 
-function M.parse(args, spec)
+local function kinds(spec)
+    local out = {}
+    if spec[1] then
+        for _, row in ipairs(spec) do out[row[1]] = row[2] end
+    else
+        for k, v in pairs(spec) do out[k] = v end
+    end
+    return out
+end
+
+local GLOBAL_KIND = kinds(M.GLOBAL)
+
+-- parse(args, spec [, stop]) -> opts, positional, globals | nil, message
+-- Reads no process setting and changes none: the global options found are
+-- returned in `globals` for M.start. With `stop`, parsing ends at the first
+-- argument that is not an option (positional then holds it and the rest).
+function M.parse(args, spec, stop)
     check(1, "cli.parse", args, "table")
     check(2, "cli.parse", spec, "table")
     for i = 1, #args do
         if type(args[i]) ~= "string" then check(1, "cli.parse", args[i], "string") end
     end
-    local opts, positional = {}, {}
+    local kind_of = kinds(spec)
+    local opts, positional, globals = {}, {}, {}
     local i = 1
     while i <= #args do
         local a = args[i]
@@ -41,7 +67,7 @@ function M.parse(args, spec)
             for j = i + 1, #args do positional[#positional + 1] = args[j] end
             break
         elseif name then
-            local kind = spec[name] or GLOBAL[name]
+            local kind = kind_of[name] or GLOBAL_KIND[name]
             if not kind then return nil, "unknown option --" .. shown(name) end
             if kind == "flag" then
                 if value then return nil, "option --" .. name .. " takes no value" end
@@ -58,26 +84,125 @@ function M.parse(args, spec)
                 end
                 value = n
             end
-            if GLOBAL[name] and not spec[name] then
+            if GLOBAL_KIND[name] and not kind_of[name] then
                 if name == "output" and value ~= "text" and value ~= "json" then
                     return nil, "--output must be text or json, not '" .. shown(value) .. "'"
                 end
-                config[name] = value
-                if name == "trace" then
-                    require("mfakit.http").trace = function(line) io.stderr:write(line, "\n") end
-                end
+                globals[name] = value
             elseif kind == "list" then
                 opts[name] = opts[name] or {}
                 table.insert(opts[name], value)
             else
                 opts[name] = value
             end
+        elseif stop then
+            for j = i, #args do positional[#positional + 1] = args[j] end
+            break
         else
             positional[#positional + 1] = a
         end
         i = i + 1
     end
-    return opts, positional
+    return opts, positional, globals
+end
+
+-- The one place where command-line options become process settings: the
+-- config, the trace sink, and the emulator that --local starts.
+function M.start(globals)
+    check(1, "cli.start", globals or {}, "table")
+    for k, v in pairs(globals or {}) do config[k] = v end
+    if config.trace and not M.tracing then
+        M.tracing = true
+        require("mfakit.http").trace = function(line) io.stderr:write(line, "\n") end
+    end
+    if config["local"] then
+        local ok, err = require("mfakit.emulator").ensure()
+        if not ok then return nil, err end
+    end
+    return true
+end
+
+-- words of `text` in lines of at most `width` characters
+local function wrap(text, width)
+    local lines, cur = {}, ""
+    for word in text:gmatch("%S+") do
+        if cur ~= "" and #cur + 1 + #word > width then
+            lines[#lines + 1], cur = cur, word
+        else
+            cur = cur == "" and word or (cur .. " " .. word)
+        end
+    end
+    lines[#lines + 1] = cur
+    return lines
+end
+
+local function rows_help(rows)
+    local out = {}
+    for _, row in ipairs(rows) do
+        local left = "  --" .. row[1] .. (row[3] and (" " .. row[3]) or "")
+        if #left > 26 then
+            out[#out + 1] = left
+            left = ""
+        end
+        for i, l in ipairs(wrap(row[4] or "", 72)) do
+            out[#out + 1] = (string.format("%-26s %s", i == 1 and left or "", l):gsub("%s+$", ""))
+        end
+    end
+    return table.concat(out, "\n")
+end
+
+-- Help made from a command's (or script's) declaration: { name, usage,
+-- summary, options = rows, notes }.
+function M.help(def)
+    local parts = { "usage: mfakit " .. def.name .. (def.usage and (" " .. def.usage) or "") }
+    if def.summary then parts[#parts + 1] = def.summary end
+    if def.options and #def.options > 0 then
+        parts[#parts + 1] = "Options:"
+        parts[#parts + 1] = rows_help(def.options)
+    end
+    parts[#parts + 1] = "Global options:"
+    parts[#parts + 1] = rows_help(M.GLOBAL)
+    if def.notes then parts[#parts + 1] = (def.notes:gsub("\n$", "")) end
+    return table.concat(parts, "\n") .. "\n"
+end
+
+local function with_help(options)
+    local rows = {}
+    for _, r in ipairs(options or {}) do rows[#rows + 1] = r end
+    rows[#rows + 1] = { "help", "flag", nil, "print this help and exit" }
+    return rows
+end
+
+-- The front door of a command or script: parse `args` by the declaration
+-- (def = { name, usage, summary, options, notes }), answer --help, apply
+-- the global options. Returns opts, positional, or nil and the exit status
+-- after printing help (0) or one line (2 usage, 1 failure).
+function M.open(def, args)
+    check(1, "cli.open", def, "table")
+    check(2, "cli.open", args, "table")
+    local o, pos, globals = M.parse(args, with_help(def.options))
+    if not o then return nil, M.usage(def.name, pos) end
+    if o.help then
+        io.write(M.help(def))
+        return nil, 0
+    end
+    local ok, err = M.start(globals)
+    if not ok then return nil, M.fail(def.name, err) end
+    return o, pos
+end
+
+-- Runs a built-in command: cmd = { name, usage, summary, options, notes,
+-- run = function(opts, positional) -> exit status }.
+function M.run_command(cmd, args)
+    if type(cmd) == "function" then return cmd(args) end -- a command of one's own, written before
+    local o, pos = M.open(cmd, args)
+    if not o then return pos end
+    return cmd.run(o, pos)
+end
+
+-- A command module: callable with the argument list, as before.
+function M.command(cmd)
+    return setmetatable(cmd, { __call = function(self, args) return M.run_command(self, args) end })
 end
 
 function M.json_output() return config.output == "json" end

@@ -86,7 +86,7 @@ end
 -- opts.lock_timeout seconds.
 function M.context(opts)
     require("mfakit.args").check(1, "guide.context", opts, "table")
-    local dir = opts.state_dir or (config["local"] and ".mfakit/local" or nil)
+    local dir = opts.state_dir
     local stack = opts.stack or "mfa-sms"
     local s, err = settings.from{ stack = stack }
     if not s then return nil, err end

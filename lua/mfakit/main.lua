@@ -5,7 +5,7 @@
 --   mfakit [options] COMMAND [...]         run a built-in command
 -- The script's main chunk runs as a task; an integer it returns is the exit
 -- status. Uncaught errors print a traceback and exit 1.
-local config = require "mfakit.config"
+local cli = require "mfakit.cli"
 local sys = require "mfakit.sys"
 
 local USAGE = [[
@@ -69,42 +69,22 @@ local function version()
     return string.format("mfakit %s (%s; %s)", sys.version, sys.lua_version, loop.version())
 end
 
-local VALUED = { region = true, profile = true, endpoint = true, output = true }
+local MAIN_OPTIONS = { { "help", "flag" }, { "version", "flag" } }
 
--- Parses global options; returns the index of the first non-option argument.
+-- The options before the script or command: mfakit's own (-h, -v) and the
+-- global ones, through the one parser. Returns the index of the first other
+-- argument and the global options, or nil and a message.
 local function parse_options(argv)
-    local i = 1
-    while argv[i] do
-        local a = argv[i]
-        local name, value = a:match("^%-%-([%w-]+)=(.*)$")
-        name = name or a:match("^%-%-([%w-]+)$")
-        if a == "--" then return i + 1
-        elseif name and VALUED[name] then
-            if not value then
-                i = i + 1
-                value = argv[i]
-                if not value then return nil, "option --" .. name .. " needs a value" end
-            end
-            if name == "output" and value ~= "text" and value ~= "json" then
-                return nil, "--output must be text or json, not '" .. value .. "'"
-            end
-            config[name] = value
-        elseif name == "trace" then
-            config.trace = true
-        elseif name == "local" then
-            config["local"] = true
-        elseif a == "-h" or name == "help" then
-            return "help"
-        elseif a == "-v" or name == "version" then
-            return "version"
-        elseif name then
-            return nil, "unknown option --" .. name .. " (see mfakit --help)"
-        else
-            return i
-        end
-        i = i + 1
-    end
-    return i
+    local list = {}
+    for i = 1, #argv do list[i] = argv[i] end
+    local o, rest, globals = cli.parse(list, MAIN_OPTIONS, true)
+    if not o then return nil, rest .. " (see mfakit --help)" end
+    if o.help then return "help" end
+    if o.version then return "version" end
+    local first = #argv - #rest + 1
+    local a = argv[first]
+    if a == "-h" then return "help" elseif a == "-v" then return "version" end
+    return first, globals
 end
 
 local function run_main_task(fn, args)
@@ -152,17 +132,14 @@ rawset(os, "exit", function(...)
 end)
 
 return function(argv)
-    local first, err = parse_options(argv)
-    if not first then return die(err) end
+    local first, globals = parse_options(argv)
+    if not first then return die(globals) end
     if first == "help" then
         io.write(USAGE:format(available_commands()))
         return 0
     elseif first == "version" then
         print(version())
         return 0
-    end
-    if config.trace then
-        require("mfakit.http").trace = function(line) io.stderr:write(line, "\n") end
     end
 
     local target = argv[first]
@@ -184,7 +161,12 @@ return function(argv)
         local ok, cmd = pcall(require, command_module(target))
         if not ok then return die("command '" .. target .. "' is not available: " .. tostring(cmd)) end
         local args = set_arg(argv, first)
-        return run_main_task(function() return cmd(args) end, table.pack())
+        -- the global options given before the command count as if given after it
+        return run_main_task(function()
+            local started, err = cli.start(globals)
+            if not started then return cli.fail(target, err) end
+            return cli.run_command(cmd, args)
+        end, table.pack())
     elseif target:match("^%-.") then
         return die("unknown option " .. target .. " (see mfakit --help)")
     else
@@ -194,13 +176,11 @@ return function(argv)
         end
     end
     if not chunk then return die(load_err, 1) end
-    if config["local"] then
-        local script = chunk
-        chunk = function(...)
-            local ok, lerr = require("mfakit.emulator").ensure()
-            if not ok then error(lerr, 0) end
-            return script(...)
-        end
+    local script = chunk
+    chunk = function(...)
+        local ok, err = cli.start(globals)
+        if not ok then error(err, 0) end
+        return script(...)
     end
     return run_main_task(chunk, set_arg(argv, first))
 end

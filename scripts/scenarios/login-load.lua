@@ -17,15 +17,31 @@ local task = require "mfakit.task"
 local sys = require "mfakit.sys"
 local aws = require "mfakit.aws"
 
-local SPEC = { ["user-pool-id"] = "string", ["client-id"] = "string", username = "string",
-    ["password-env"] = "string", ["totp-secret-env"] = "string", ["sms-code-from"] = "string", flow = "string",
-    logins = "number", rate = "number", concurrency = "number", junit = "string", users = "number" }
+local DEF = {
+    name = "login-load.lua",
+    usage = "--user-pool-id ID --client-id ID --username NAME --password-env VAR [options]\n" ..
+        "       mfakit --local scripts/scenarios/login-load.lua --users K [options]",
+    summary = "Many sign-ins, paced and concurrent, with latency percentiles, failures by AWS code,\n" ..
+        "challenge counts and JUnit XML. On a real account every SMS_MFA sign-in sends an SMS.",
+    options = {
+        { "user-pool-id", "string", "ID", "the user pool" },
+        { "client-id", "string", "ID", "the app client" },
+        { "username", "string", "NAME", "who signs in" },
+        { "password-env", "string", "VAR", "the password is in VAR" },
+        { "totp-secret-env", "string", "VAR", "answer TOTP challenges from the base32 secret in VAR" },
+        { "sms-code-from", "string", "SOURCE", "where SMS codes come from" },
+        { "flow", "string", "srp|password", "the sign-in flow (default srp)" },
+        { "logins", "number", "N", "how many sign-ins (default 20)" },
+        { "rate", "number", "PER_SECOND", "sign-ins started a second (default 5)" },
+        { "concurrency", "number", "C", "sign-ins in flight at most (default 10)" },
+        { "junit", "string", "PATH", "write JUnit XML to PATH" },
+        { "users", "number", "K", "with --local: make a pool with K users first" },
+    },
+}
 
-local o, pos = cli.parse(arg, SPEC)
-if not o or #pos > 0 then
-    io.stderr:write("login-load: ", tostring(o and ("unexpected " .. pos[1]) or pos), "\n")
-    return 2
-end
+local o, pos = cli.open(DEF, arg)
+if not o then return pos end
+if #pos > 0 then return cli.usage(DEF.name, "unexpected argument '" .. pos[1] .. "'") end
 local logins = math.tointeger(o.logins or 20)
 local rate, concurrency = o.rate or 5, math.tointeger(o.concurrency or 10)
 if not logins or logins < 1 or rate <= 0 or not concurrency or concurrency < 1 then
@@ -37,8 +53,6 @@ end
 local users = {}
 local pool_id, client_id = o["user-pool-id"], o["client-id"]
 if config["local"] and o.users then
-    local ok, err = require("mfakit.emulator").ensure()
-    if not ok then error(err, 0) end
     local admin = aws.client("cognito-idp")
     pool_id = assert(admin:call("CreateUserPool", { PoolName = "load-" .. sys.getpid(),
         Policies = { PasswordPolicy = { MinimumLength = 8, RequireUppercase = true, RequireLowercase = true,

@@ -2,6 +2,7 @@
 local session = require "mfakit.session"
 
 local idp, r = session.open(arg)
+if not idp then return r end
 local ok, err = idp:set_mfa(r.tokens.AccessToken, { sms = false })
-if not ok then session.fail(err) end
+if not ok then return session.fail(err) end
 session.print({ sms_mfa = false }, "SMS MFA is off")

@@ -3,6 +3,7 @@
 local session = require "mfakit.session"
 
 local idp, r = session.open(arg)
+if not idp then return r end
 local ok, err = idp:enable_sms_mfa(r.tokens.AccessToken)
-if not ok then session.fail(err) end
+if not ok then return session.fail(err) end
 session.print({ sms_mfa = true }, "SMS MFA is on and preferred")

@@ -3,7 +3,9 @@
 local session = require "mfakit.session"
 local json = require "mfakit.json"
 
-local idp, r, o = session.open(arg, { ["device-key"] = "string" })
+local idp, r, o = session.open(arg, { options = {
+    { "device-key", "string", "KEY", "the device to forget (else the one in --device-file)" } } })
+if not idp then return r end
 local key = o["device-key"]
 if not key and o["device-file"] then
     local f = io.open(o["device-file"])
@@ -11,8 +13,8 @@ if not key and o["device-file"] then
     if f then f:close() end
     key = type(d) == "table" and d.key or nil
 end
-if not key then session.fail("--device-key KEY or --device-file PATH is required") end
+if not key then return session.fail("--device-key KEY or --device-file PATH is required") end
 local ok, err = idp:forget_device(r.tokens.AccessToken, key)
-if not ok then session.fail(err) end
+if not ok then return session.fail(err) end
 if o["device-file"] and not o["device-key"] then os.remove(o["device-file"]) end
 session.print({ forgotten = key }, "device " .. key .. " forgotten")

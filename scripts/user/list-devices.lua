@@ -2,8 +2,9 @@
 local session = require "mfakit.session"
 
 local idp, r = session.open(arg)
+if not idp then return r end
 local devices, err = idp:list_devices(r.tokens.AccessToken)
-if not devices then session.fail(err) end
+if not devices then return session.fail(err) end
 local lines = {}
 for _, d in ipairs(devices) do
     local name = ""

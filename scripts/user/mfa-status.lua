@@ -3,7 +3,9 @@
 local session = require "mfakit.session"
 
 local idp, r = session.open(arg)
-local u = assert(idp:get_user(r.tokens.AccessToken))
+if not idp then return r end
+local u, err = idp:get_user(r.tokens.AccessToken)
+if not u then return session.fail(err) end
 local prompts = u.sms_mfa or u.totp_mfa
 session.print({ sms_mfa = u.sms_mfa, totp_mfa = u.totp_mfa, preferred = u.preferred_mfa or false,
                 phone_number_verified = u.phone_number_verified, login_prompts = prompts },

@@ -4,10 +4,11 @@
 -- usage: as user-info.lua, with --device-file PATH
 local session = require "mfakit.session"
 
-local _, r, o = session.open(arg, { __remember = true })
-if not o["device-file"] then session.fail("--device-file PATH is required") end
+local idp, r, o = session.open(arg, { remember = true })
+if not idp then return r end
+if not o["device-file"] then return session.fail("--device-file PATH is required") end
 if not r.device then
-    session.fail("Cognito did not offer to remember a device: turn on device tracking for the pool")
+    return session.fail("Cognito did not offer to remember a device: turn on device tracking for the pool")
 end
 session.print({ device_key = r.device.key, remembered = r.device.remembered, file = o["device-file"] },
     "device " .. r.device.key .. " remembered; saved to " .. o["device-file"])

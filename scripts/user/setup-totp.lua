@@ -7,8 +7,11 @@
 -- usage: as user-info.lua, plus [--code-from SOURCE] [--issuer NAME]
 local session = require "mfakit.session"
 
-local idp, r, o = session.open(arg, { ["code-from"] = "string", issuer = "string" })
+local idp, r, o = session.open(arg, { options = {
+    { "code-from", "string", "SOURCE", "the first code (default: computed from the new secret)" },
+    { "issuer", "string", "NAME", "the issuer shown in the app (default mfakit)" } } })
+if not idp then return r end
 local out, err = idp:setup_totp(r.tokens.AccessToken, { code = o["code-from"], account = o.username,
                                                        issuer = o.issuer or "mfakit" })
-if not out then session.fail(err) end
+if not out then return session.fail(err) end
 session.print({ secret = out.secret, uri = out.uri }, "TOTP is on and preferred\n" .. out.uri)

@@ -5,7 +5,9 @@
 local session = require "mfakit.session"
 
 local idp, r = session.open(arg)
-local u = assert(idp:get_user(r.tokens.AccessToken))
+if not idp then return r end
+local u, err = idp:get_user(r.tokens.AccessToken)
+if not u then return session.fail(err) end
 local lines = { "username        " .. u.username }
 local names = {}
 for k in pairs(u.attributes) do names[#names + 1] = k end

@@ -3,10 +3,12 @@
 -- usage: as user-info.lua, plus [--code-from SOURCE]
 local session = require "mfakit.session"
 
-local idp, r, o = session.open(arg, { ["code-from"] = "string" })
+local idp, r, o = session.open(arg, { options = {
+    { "code-from", "string", "SOURCE", "where the code sent by SMS comes from (default: prompt)" } } })
+if not idp then return r end
 local sent, err = idp:send_verification_code(r.tokens.AccessToken, "phone_number")
-if not sent then session.fail(err) end
+if not sent then return session.fail(err) end
 local ok
 ok, err = idp:verify_attribute(r.tokens.AccessToken, "phone_number", o["code-from"] or "prompt")
-if not ok then session.fail(err) end
+if not ok then return session.fail(err) end
 session.print({ phone_number_verified = true }, "phone number verified")

@@ -10,29 +10,28 @@ local model = require "mfakit.cost.model"
 local report = require "mfakit.cost.report"
 local money = require "mfakit.cost.money"
 
-local USAGE = [[
-usage: mfakit cost --mau N [options] [--output text|json]
-  --pricing NAME|FILE              guide (the guide's figures), current (the default:
-                                   ]] .. pricing.DEFAULT .. [[), or a pricing JSON file
-  --tier ID                        lite|essentials|plus (default essentials); guide: guide
-  --logins-per-user-per-day N      (default 1) or --logins-per-user-per-month N
-  --totp-share F                   share of users on TOTP, 0..1 (default 0)
-  --remember-device-days D         days a remembered device skips MFA (default 0)
-  --resend-rate R                  extra SMS per SMS challenge on average (default 0)
-  --country CC | CC=F,CC=F         destination, or a mix whose shares add up to 1 (default US)
-  --sms-parts N                    message parts per SMS (default 1)
-  --simulate [--seed N] [--runs N] [--sim-users N]
-                                   also play the month user by user; median and p95
-  --chart PATH                     write an SVG of monthly cost against MAU per tier
-Docs: docs/COST.md (the model, and the source of every price).
-]]
-
-local SPEC = {
-    mau = "number", ["logins-per-user-per-day"] = "number", ["logins-per-user-per-month"] = "number",
-    ["totp-share"] = "number", ["remember-device-days"] = "number", ["resend-rate"] = "number",
-    country = "string", tier = "string", ["sms-parts"] = "number", pricing = "string",
-    simulate = "flag", seed = "number", runs = "number", ["sim-users"] = "number", chart = "string",
-    help = "flag",
+local DEF = {
+    name = "cost",
+    usage = "--mau N [options] [--output text|json]",
+    options = {
+        { "mau", "number", "N", "monthly active users" },
+        { "pricing", "string", "NAME|FILE", "guide (the guide's figures), current (the default: " .. pricing.DEFAULT ..
+            "), or a pricing JSON file" },
+        { "tier", "string", "ID", "lite|essentials|plus (default essentials); guide: guide" },
+        { "logins-per-user-per-day", "number", "N", "(default 1)" },
+        { "logins-per-user-per-month", "number", "N", "instead of per day" },
+        { "totp-share", "number", "F", "share of users on TOTP, 0..1 (default 0)" },
+        { "remember-device-days", "number", "D", "days a remembered device skips MFA (default 0)" },
+        { "resend-rate", "number", "R", "extra SMS per SMS challenge on average (default 0)" },
+        { "country", "string", "CC", "destination, or a mix CC=F,CC=F whose shares add up to 1 (default US)" },
+        { "sms-parts", "number", "N", "message parts per SMS (default 1)" },
+        { "simulate", "flag", nil, "also play the month user by user; median and p95" },
+        { "seed", "number", "N", "--simulate: the random seed" },
+        { "runs", "number", "N", "--simulate: how many months to play" },
+        { "sim-users", "number", "N", "--simulate: users to play (scaled to --mau)" },
+        { "chart", "string", "PATH", "write an SVG of monthly cost against MAU per tier" },
+    },
+    notes = "Docs: docs/COST.md (the model, and the source of every price).",
 }
 
 local MAX_SIM_LOGINS = 10000
@@ -52,10 +51,7 @@ local function whole(opts, name, min)
     return i
 end
 
-return function(args)
-    local opts, pos = cli.parse(args, SPEC)
-    if not opts then return bad(pos) end
-    if opts.help then io.write(USAGE) return 0 end
+function DEF.run(opts, pos)
     if #pos > 0 then return bad("unexpected argument '" .. pos[1] .. "' (see mfakit cost --help)") end
 
     local p, perr = pricing.load(opts.pricing)
@@ -107,3 +103,5 @@ return function(args)
     end
     return 0
 end
+
+return cli.command(DEF)

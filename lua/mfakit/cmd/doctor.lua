@@ -4,28 +4,23 @@ local cli = require "mfakit.cli"
 local json = require "mfakit.json"
 local doctor = require "mfakit.doctor"
 
-local USAGE = [[
-usage: mfakit doctor [--stack NAME | --user-pool-id ID] [--username NAME] [options]
-  Runs every check (none changes anything) and prints one line per check:
-  pass, warn, fail or skip, what it found, and the fix. Exit 1 if one fails.
-Options:
-  --stack NAME          the guide's stack (its state file gives the pool, client, role and the
-                        expected settings; default mfa-sms when its state file exists)
-  --user-pool-id ID     the pool to check (instead of, or over, the stack's)
-  --username NAME       also check this user (exists, phone, MFA preference)
-  --client-id ID        the app client to check (default: the stack's, else all of the pool's)
-  --check ID            run only this check (repeatable, or ID,ID)
-  --extra FILE          load checks of your own from a Lua file (repeatable; docs/DOCTOR.md)
-  --list                list the checks and exit
-  --state-dir DIR       where <stack>.json is kept (default .mfakit; .mfakit/local with --local)
-  --local               run against a local moto_server started for this command
-  --region, --endpoint, --profile, --output text|json, --trace
-Docs: docs/DOCTOR.md (every check: what it means, why it matters, how to fix it).
-]]
-
-local SPEC = {
-    stack = "string", ["user-pool-id"] = "string", username = "string", ["client-id"] = "string",
-    ["state-dir"] = "string", check = "list", extra = "list", list = "flag", help = "flag",
+local DEF = {
+    name = "doctor",
+    usage = "[--stack NAME | --user-pool-id ID] [--username NAME] [options]",
+    summary = "Runs every check (none changes anything) and prints one line per check:\n" ..
+        "pass, warn, fail or skip, what it found, and the fix. Exit 1 if one fails.",
+    options = {
+        { "stack", "string", "NAME", "the guide's stack (its state file gives the pool, client, role and the " ..
+            "expected settings; default mfa-sms when its state file exists)" },
+        { "user-pool-id", "string", "ID", "the pool to check (instead of, or over, the stack's)" },
+        { "username", "string", "NAME", "also check this user (exists, phone, MFA preference)" },
+        { "client-id", "string", "ID", "the app client to check (default: the stack's, else all of the pool's)" },
+        { "check", "list", "ID", "run only this check (repeatable, or ID,ID)" },
+        { "extra", "list", "FILE", "load checks of your own from a Lua file (repeatable; docs/DOCTOR.md)" },
+        { "list", "flag", nil, "list the checks and exit" },
+        require("mfakit.guide.state").STATE_DIR_OPTION,
+    },
+    notes = "Docs: docs/DOCTOR.md (every check: what it means, why it matters, how to fix it).",
 }
 
 local function selected(o)
@@ -50,11 +45,8 @@ local function print_text(results)
     io.write(string.format("%d checks: %d pass, %d warn, %d fail, %d skip\n", #results, n.pass, n.warn, n.fail, n.skip))
 end
 
-return function(args)
-    local o, pos = cli.parse(args, SPEC)
-    if not o then return cli.usage("doctor", pos, USAGE) end
-    if o.help then io.write(USAGE) return 0 end
-    if #pos > 0 then return cli.usage("doctor", "unexpected argument '" .. pos[1] .. "'", USAGE) end
+function DEF.run(o, pos)
+    if #pos > 0 then return cli.usage("doctor", "unexpected argument '" .. pos[1] .. "'") end
     if o.stack and (not o.stack:match("^[%w][%w%-]*$") or #o.stack > 40) then
         return cli.fail("doctor", "--stack must be letters, digits and dashes (at most 40), not '" .. o.stack .. "'",
             nil, 2)
@@ -69,9 +61,6 @@ return function(args)
     end
     local only, err = selected(o)
     if err then return cli.fail("doctor", err, nil, 2) end
-    local started
-    started, err = require("mfakit.emulator").ensure()
-    if not started then return cli.fail("doctor", err) end
     local results = doctor.run{ stack = o.stack, user_pool_id = o["user-pool-id"], username = o.username,
                                 client_id = o["client-id"], state_dir = o["state-dir"], only = only }
     if cli.json_output() then
@@ -85,3 +74,5 @@ return function(args)
     end
     return doctor.count(results).fail > 0 and 1 or 0
 end
+
+return cli.command(DEF)

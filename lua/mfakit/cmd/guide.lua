@@ -4,36 +4,39 @@ local cli = require "mfakit.cli"
 local json = require "mfakit.json"
 local sys = require "mfakit.sys"
 
-local USAGE = [[
-usage: mfakit guide up|down|status|env|plan [--stack NAME] [options]
-  up       create or converge the stack, one line per step, then the ids
-  down     delete everything the stack made (and nothing else), in reverse
-  status   each resource: does it exist, does it match
-  env      print the frontend's .env lines (--write PATH writes the file)
-  plan     show what up would do, changing nothing
-Options:
-  --stack NAME            stack name (default mfa-sms); names are <stack>-sms-role, -pool, -client
-  --mfa OFF|OPTIONAL|ON   the pool's MFA setting (default OPTIONAL)
-  --no-sms, --no-totp     leave out SMS or TOTP MFA (--sms, --totp put them back)
-  --spend-limit USD       SNS MonthlySpendLimit to set (whole dollars)
-  --sns-policy inline|full  inline sns:Publish (default) or AmazonSNSFullAccess, as the guide does
-  --test-user EMAIL --phone E164   also make a test user with SMS MFA
-  --sms-code-from SOURCE  sign the test user in through SMS (env:VAR, file:PATH, cmd:..., prompt)
-  --role-name, --pool-name, --client-name NAME   override a default name
-  --state-dir DIR         where <stack>.json is kept (default .mfakit; .mfakit/local with --local)
-  --lock-timeout SECONDS  up and down: wait this long for another run on the stack (default 0: refuse)
-  --step NN               up, down, plan, status: only that step (01 02 03 04 08 09)
-  --local                 run against a local moto_server started for this command
-  --region, --endpoint, --profile, --output text|json, --trace
-]]
-
-local SPEC = {
-    stack = "string", mfa = "string", sms = "flag", totp = "flag", ["no-sms"] = "flag", ["no-totp"] = "flag",
-    ["spend-limit"] = "string",
-    ["sns-policy"] = "string", ["test-user"] = "string", phone = "string", ["sms-code-from"] = "string",
-    ["role-name"] = "string", ["pool-name"] = "string", ["client-name"] = "string", ["state-dir"] = "string",
-    ["lock-timeout"] = "number", step = "string",
-    write = "string", help = "flag",
+local DEF = {
+    name = "guide",
+    usage = "up|down|status|env|plan [--stack NAME] [options]",
+    summary = table.concat({
+        "  up       create or converge the stack, one line per step, then the ids",
+        "  down     delete everything the stack made (and nothing else), in reverse",
+        "  status   each resource: does it exist, does it match",
+        "  env      print the frontend's .env lines (--write PATH writes the file)",
+        "  plan     show what up would do, changing nothing" }, "\n"),
+    options = {
+        { "stack", "string", "NAME", "stack name (default mfa-sms); names are <stack>-sms-role, -pool, -client" },
+        { "mfa", "string", "OFF|OPTIONAL|ON", "the pool's MFA setting (default OPTIONAL)" },
+        { "no-sms", "flag", nil, "leave out SMS MFA" },
+        { "no-totp", "flag", nil, "leave out TOTP MFA" },
+        { "sms", "flag", nil, "put SMS MFA back" },
+        { "totp", "flag", nil, "put TOTP MFA back" },
+        { "spend-limit", "string", "USD", "SNS MonthlySpendLimit to set, in whole dollars (10 or 10.00)" },
+        { "sns-policy", "string", "inline|full",
+          "inline sns:Publish (default) or AmazonSNSFullAccess, as the guide does" },
+        { "test-user", "string", "EMAIL", "also make a test user with SMS MFA" },
+        { "phone", "string", "E164", "the test user's phone, like +15555550100" },
+        { "sms-code-from", "string", "SOURCE",
+          "sign the test user in through SMS (env:VAR, file:PATH, cmd:..., prompt)" },
+        { "role-name", "string", "NAME", "the SMS role's name; a new name on a later up replaces the role" },
+        { "pool-name", "string", "NAME", "the user pool's name (a pool cannot be renamed later)" },
+        { "client-name", "string", "NAME", "the app client's name; a new name on a later up renames it" },
+        require("mfakit.guide.state").STATE_DIR_OPTION,
+        { "lock-timeout", "number", "SECONDS", "up and down: wait this long for another run on the stack (default " ..
+            "0: refuse at once)" },
+        { "step", "string", "NN", "up, down, plan, status: only that step (01 02 03 04 08 09)" },
+        { "write", "string", "PATH", "env: write the lines to PATH" },
+    },
+    notes = "Docs: docs/PLAYBOOKS.md.",
 }
 
 -- failures the user fixes in the command line or the state file: exit 2
@@ -152,35 +155,29 @@ local function pick_step(id)
     return nil, "--step must be one of " .. table.concat(ids, ", ") .. ", not '" .. id .. "'"
 end
 
-local function run(args, step_id)
-    local o, pos = cli.parse(args, SPEC)
-    if not o then return cli.usage("guide", pos, USAGE) end
-    if o.help then io.write(USAGE) return 0 end
+function DEF.run(o, pos, step_id)
     local verb = pos[1]
     o.step = o.step or step_id
     if not VERBS[verb] or (o.step and verb == "env") then
-        return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed", USAGE)
+        return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed")
     end
     local step, serr
     if o.step then
         step, serr = pick_step(o.step)
-        if not step then return cli.usage("guide", serr, USAGE) end
+        if not step then return cli.usage("guide", serr) end
     end
     if o["sms-code-from"] then
         local kind, why = require("mfakit.cognito.codes").parse(o["sms-code-from"])
-        if not kind then return cli.usage("guide", "--sms-code-from: " .. why, USAGE) end
+        if not kind then return cli.usage("guide", "--sms-code-from: " .. why) end
     end
-    local ok, err = require("mfakit.emulator").ensure()
-    if not ok then return cli.fail("guide", err) end
     local lo = options(o)
     if lo.lock_timeout and (lo.lock_timeout < 0 or lo.lock_timeout > 86400) then
-        return cli.usage("guide", "--lock-timeout must be 0 to 86400 seconds", USAGE)
+        return cli.usage("guide", "--lock-timeout must be 0 to 86400 seconds")
     end
     -- up and down change the stack: one writer at a time
     if verb == "up" or verb == "down" then lo.lock = "guide " .. verb end
     lo.verb = verb
-    local ctx
-    ctx, err = guide.context(lo)
+    local ctx, err = guide.context(lo)
     if not ctx then
         return cli.fail("guide " .. verb, err, nil, USAGE_ERRORS[err.code] and 2 or 1)
     end
@@ -191,7 +188,10 @@ end
 
 -- For the shipped scripts/guide/NN-*.lua: `mfakit guide VERB --step NN ...`.
 function M.run_step(id, args)
-    return run(args, id)
+    local o, pos = cli.open(DEF, args)
+    if not o then return pos end
+    return DEF.run(o, pos, id)
 end
 
-return setmetatable(M, { __call = function(_, args) return run(args) end })
+for k, v in pairs(DEF) do M[k] = v end
+return cli.command(M)

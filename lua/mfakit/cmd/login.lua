@@ -8,22 +8,28 @@ local sys = require "mfakit.sys"
 local codes = require "mfakit.cognito.codes"
 local secrets = require "mfakit.secrets"
 
-local USAGE = [[
-usage: mfakit login --user-pool-id ID --client-id ID --username NAME --password-env VAR
-                    [--client-secret-env VAR] [--sms-code-from SOURCE] [--totp-secret-env VAR]
-                    [--new-password-env VAR] [--mfa-type SMS_MFA|SOFTWARE_TOKEN_MFA]
-                    [--remember-device] [--device-file PATH] [--device-name NAME] [--flow srp|password]
-                    [--endpoint URL] [--region R] [--output text|json]
-SOURCE: env:VAR, file:PATH (waits for the code to be written), cmd:COMMAND,
-        totp-env:VAR, totp-file:PATH, prompt, or totp:SECRET (visible in ps).
-Without --password-env the password is asked for.
-]]
-
-local SPEC = {
-    ["user-pool-id"] = "string", ["client-id"] = "string", username = "string", ["password-env"] = "string",
-    ["client-secret-env"] = "string", ["sms-code-from"] = "string", ["totp-secret-env"] = "string",
-    ["new-password-env"] = "string", ["mfa-type"] = "string", ["remember-device"] = "flag",
-    ["device-file"] = "string", ["device-name"] = "string", flow = "string", help = "flag",
+local DEF = {
+    name = "login",
+    usage = "--user-pool-id ID --client-id ID --username NAME [--password-env VAR] [options]",
+    summary = "One Cognito sign-in, answering every challenge. Without --password-env the password is asked for.",
+    options = {
+        { "user-pool-id", "string", "ID", "the user pool (its region is taken from the id)" },
+        { "client-id", "string", "ID", "the app client" },
+        { "username", "string", "NAME", "the user's name, email or phone, as the pool takes it" },
+        { "password-env", "string", "VAR", "the password is in the environment variable VAR" },
+        { "client-secret-env", "string", "VAR", "the app client's secret is in VAR" },
+        { "sms-code-from", "string", "SOURCE", "where SMS codes come from (below)" },
+        { "totp-secret-env", "string", "VAR", "answer TOTP challenges from the base32 secret in VAR" },
+        { "new-password-env", "string", "VAR", "answer NEW_PASSWORD_REQUIRED with the password in VAR" },
+        { "mfa-type", "string", "SMS_MFA|SOFTWARE_TOKEN_MFA", "the choice for SELECT_MFA_TYPE" },
+        { "remember-device", "flag", nil, "remember this device after the sign-in" },
+        { "device-file", "string", "PATH", "a remembered device's keys: read, and written when remembered" },
+        { "device-name", "string", "NAME", "the name given to a device being remembered" },
+        { "flow", "string", "srp|password", "USER_SRP_AUTH (default) or USER_PASSWORD_AUTH" },
+    },
+    notes = "SOURCE: env:VAR, file:PATH (waits for the code to be written), cmd:COMMAND,\n" ..
+        "        totp-env:VAR, totp-file:PATH, prompt (totp:SECRET works too, visible in ps).\n" ..
+        "Docs: docs/QA.md.",
 }
 
 local HINTS = {
@@ -58,19 +64,16 @@ local function iso(t)
     return os.date("!%Y-%m-%d %H:%M:%S UTC", math.floor(t))
 end
 
-return function(args)
-    local opts, extra = cli.parse(args, SPEC)
-    if not opts then return cli.usage("login", extra, USAGE) end
-    if opts.help then io.write(USAGE) return 0 end
-    if #extra > 0 then return cli.usage("login", "unexpected argument '" .. extra[1] .. "'", USAGE) end
+function DEF.run(opts, extra)
+    if #extra > 0 then return cli.usage("login", "unexpected argument '" .. extra[1] .. "'") end
     for _, need in ipairs{ "user-pool-id", "client-id", "username" } do
-        if not opts[need] or opts[need] == "" then return cli.usage("login", "--" .. need .. " is required", USAGE) end
+        if not opts[need] or opts[need] == "" then return cli.usage("login", "--" .. need .. " is required") end
     end
     sys.no_core_dumps()
     local source = opts["sms-code-from"]
     if source then
         local kind, why = codes.parse(source)
-        if not kind then return cli.usage("login", "--sms-code-from: " .. why, USAGE) end
+        if not kind then return cli.usage("login", "--sms-code-from: " .. why) end
         if kind == "totp" then
             secrets.add(source:sub(6))
             io.stderr:write("mfakit login: warning: a TOTP secret on the command line is visible to other users " ..
@@ -78,15 +81,13 @@ return function(args)
         end
     end
     if opts["mfa-type"] and opts["mfa-type"] ~= "SMS_MFA" and opts["mfa-type"] ~= "SOFTWARE_TOKEN_MFA" then
-        return cli.usage("login", "--mfa-type must be SMS_MFA or SOFTWARE_TOKEN_MFA", USAGE)
+        return cli.usage("login", "--mfa-type must be SMS_MFA or SOFTWARE_TOKEN_MFA")
     end
     if opts.flow and opts.flow ~= "srp" and opts.flow ~= "password" then
-        return cli.usage("login", "--flow must be srp or password", USAGE)
+        return cli.usage("login", "--flow must be srp or password")
     end
     -- read before any cmd: source runs, so that its variable is withheld too
     if opts["new-password-env"] then secrets.from_env(opts["new-password-env"]) end
-    local ok_local, lerr = require("mfakit.emulator").ensure()
-    if not ok_local then return cli.fail("login", lerr) end
     local password, perr = cli.secret_from_env(opts["password-env"], "password")
     if not password then return cli.fail("login", perr, nil, 2) end
     local secret
@@ -109,7 +110,7 @@ return function(args)
     if not sign_in.sms_code and sys.isatty(0) then sign_in.sms_code = "prompt" end
     local ok, idp = pcall(cognito.new, { user_pool_id = opts["user-pool-id"], client_id = opts["client-id"],
                                          client_secret = secret })
-    if not ok then return cli.usage("login", tostring(idp):gsub("^.-: ", ""), USAGE) end
+    if not ok then return cli.usage("login", (tostring(idp):gsub("^.-: ", ""))) end
     local r, err = idp:sign_in(sign_in)
     if not r then return cli.fail("login", err, hint_for(err, opts)) end
     local device = r.device and { DeviceKey = r.device.key, DeviceGroupKey = r.device.group_key,
@@ -137,3 +138,5 @@ return function(args)
     end
     return 0
 end
+
+return cli.command(DEF)

@@ -6,21 +6,27 @@ local cli = require "mfakit.cli"
 local sys = require "mfakit.sys"
 local secrets = require "mfakit.secrets"
 
-local USAGE = [[
-usage: mfakit totp SOURCE                  print the current code and seconds left
-       mfakit totp --uri SOURCE --account NAME [--issuer NAME]
-                                          print the otpauth:// URI (and a QR code when
-                                          the qrencode program is installed)
-SOURCE, where the base32 secret comes from:
-  --secret-env VAR    the environment variable VAR
-  --secret-file PATH  the first line of PATH
-  -                   the first line of standard input
-  SECRET              the secret itself (visible to other users in ps: avoid)
-Options: --digits N (6), --period S (30), --algorithm SHA1|SHA256|SHA512
-]]
-
-local SPEC = { uri = "flag", ["secret-env"] = "string", ["secret-file"] = "string", account = "string",
-               issuer = "string", digits = "number", period = "number", algorithm = "string", help = "flag" }
+local DEF = {
+    name = "totp",
+    usage = "SOURCE | --uri SOURCE --account NAME [--issuer NAME]",
+    summary = "Prints the current code and seconds left, or with --uri the otpauth:// URI (and a QR code\n" ..
+        "when the qrencode program is installed).\n" ..
+        "SOURCE, where the base32 secret comes from:\n" ..
+        "  --secret-env VAR    the environment variable VAR\n" ..
+        "  --secret-file PATH  the first line of PATH\n" ..
+        "  -                   the first line of standard input\n" ..
+        "  SECRET              the secret itself (visible to other users in ps: avoid)",
+    options = {
+        { "secret-env", "string", "VAR", "the secret is in the environment variable VAR" },
+        { "secret-file", "string", "PATH", "the secret is the first line of PATH" },
+        { "uri", "flag", nil, "print the otpauth:// URI instead of a code" },
+        { "account", "string", "NAME", "--uri: the account name shown in the app" },
+        { "issuer", "string", "NAME", "--uri: the issuer shown in the app" },
+        { "digits", "number", "N", "code length (default 6)" },
+        { "period", "number", "S", "seconds a code lasts (default 30)" },
+        { "algorithm", "string", "SHA1|SHA256|SHA512", "the HMAC (default SHA1)" },
+    },
+}
 
 local function first_line(text)
     return ((text or ""):match("^[^\r\n]*"):match("^%s*(.-)%s*$"))
@@ -65,34 +71,31 @@ local function whole(opts, name)
     return i
 end
 
-return function(args)
-    local opts, pos = cli.parse(args, SPEC)
-    if not opts then return cli.usage("totp", pos, USAGE) end
-    if opts.help then io.write(USAGE) return 0 end
+function DEF.run(opts, pos)
     sys.no_core_dumps()
     local secret, why, status = read_secret(opts, pos)
-    if not secret then return status == 2 and cli.usage("totp", why, USAGE) or cli.fail("totp", why) end
+    if not secret then return status == 2 and cli.usage("totp", why) or cli.fail("totp", why) end
     local digits, period, err
     digits, err = whole(opts, "digits")
-    if err then return cli.usage("totp", err, USAGE) end
+    if err then return cli.usage("totp", err) end
     period, err = whole(opts, "period")
-    if err then return cli.usage("totp", err, USAGE) end
+    if err then return cli.usage("totp", err) end
     local o = { digits = digits, period = period, algorithm = opts.algorithm }
     local ok, code
     ok, code, err = pcall(totp.code, secret, sys.now(), o)
     if not ok then
         -- "bad argument #3 to 'code' (field 'period' must be 1 to 86400)" -> "--period must be 1 to 86400"
         local field, rule = tostring(code):match("field '(%w+)' (.-)%)$")
-        return cli.usage("totp", field and ("--" .. field .. " " .. rule) or tostring(code):gsub("^.-: ", ""), USAGE)
+        return cli.usage("totp", field and ("--" .. field .. " " .. rule) or tostring(code):gsub("^.-: ", ""))
     end
     if not code then return cli.fail("totp", err, nil, 2) end
     if opts.uri then
-        if not opts.account then return cli.usage("totp", "--uri needs --account", USAGE) end
+        if not opts.account then return cli.usage("totp", "--uri needs --account") end
         if opts.issuer and (opts.issuer == "" or opts.issuer:find(":", 1, true)) then
-            return cli.usage("totp", "--issuer must be non-empty and without ':'", USAGE)
+            return cli.usage("totp", "--issuer must be non-empty and without ':'")
         end
         if opts.account == "" or opts.account:find(":", 1, true) then
-            return cli.usage("totp", "--account must be non-empty and without ':'", USAGE)
+            return cli.usage("totp", "--account must be non-empty and without ':'")
         end
         local uri = totp.uri{ secret = secret, account = opts.account, issuer = opts.issuer,
                               digits = o.digits, period = o.period, algorithm = o.algorithm }
@@ -109,3 +112,5 @@ return function(args)
     print(string.format("%s (valid %d s more)", code, left))
     return 0
 end
+
+return cli.command(DEF)

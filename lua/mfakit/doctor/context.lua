@@ -4,7 +4,6 @@
 --   new(opts) -> ctx; see mfakit.doctor for opts and docs/DOCTOR.md for
 --   the fields and methods a check may use.
 local aws = require "mfakit.aws"
-local config = require "mfakit.config"
 local json = require "mfakit.json"
 local errors = require "mfakit.errors"
 local sys = require "mfakit.sys"
@@ -65,7 +64,7 @@ function M.new(opts)
     self.now = opts.now or sys.now
     self.username = opts.username
     self.client_id = opts.client_id
-    self.state_dir = opts.state_dir or (config["local"] and ".mfakit/local" or ".mfakit")
+    self.state_dir = opts.state_dir or state_mod.default_dir()
     load_stack(self, opts)
     local resources = self.state and self.state.resources or {}
     local stack_pool = (resources.pool or {}).id

@@ -9,13 +9,18 @@ local json = require "mfakit.json"
 local sys = require "mfakit.sys"
 local fs = require "mfakit.fs"
 local errors = require "mfakit.errors"
+local config = require "mfakit.config"
 local schema = require "mfakit.guide.schema"
 
 local M = {}
 
 M.VERSION = 2
 M.MAX_BYTES = 1024 * 1024
-M.DEFAULT_DIR = ".mfakit"
+-- Where state files live unless --state-dir says otherwise: local runs
+-- (--local) apart from real ones, so the two never mix.
+function M.default_dir()
+    return config["local"] and ".mfakit/local" or ".mfakit"
+end
 
 local State = {}
 State.__index = State
@@ -32,8 +37,12 @@ function M.check_dir(dir)
     return true
 end
 
+-- The --state-dir option, as the commands and scripts that read a stack declare it.
+M.STATE_DIR_OPTION = { "state-dir", "string", "DIR",
+                       "where <stack>.json is kept (default .mfakit; .mfakit/local with --local)" }
+
 function M.path(dir, stack)
-    return (dir or M.DEFAULT_DIR) .. "/" .. stack .. ".json"
+    return (dir or M.default_dir()) .. "/" .. stack .. ".json"
 end
 
 local function invalid(message)
@@ -64,7 +73,7 @@ local function add_used(doc, kind, name)
 end
 
 function M.load(dir, stack)
-    dir = dir or M.DEFAULT_DIR
+    dir = dir or M.default_dir()
     local ok, err = M.check_dir(dir)
     if not ok then return nil, err end
     local path = M.path(dir, stack)
@@ -113,7 +122,7 @@ end
 -- the kernel drops when the holder dies. Waits up to `timeout` seconds,
 -- then fails with StackLocked naming the holder.
 function M.lock(dir, stack, timeout, note)
-    dir = dir or M.DEFAULT_DIR
+    dir = dir or M.default_dir()
     local ok, err = M.check_dir(dir)
     if not ok then return nil, err end
     ok, err = mkdir_p(dir)
