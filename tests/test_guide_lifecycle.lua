@@ -179,7 +179,7 @@ return function(t)
         end
         -- a refused writer says who holds the lock
         local s = unique("lf5l")
-        local lock = assert(require("mfakit.guide.state").lock(tmp .. "/lifecycle", s, 0, "pid 1 (test)"))
+        local lock = assert(require("mfakit.stack.state").lock(tmp .. "/lifecycle", s, 0, "pid 1 (test)"))
         local out, err, rc = g:run("up --stack " .. s)
         t.eq({ rc, out }, { 1, "" })
         t.ok(err:find("StackLocked", 1, true) and err:find("pid 1 (test)", 1, true), err)

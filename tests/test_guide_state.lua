@@ -134,7 +134,7 @@ return function(t)
     end)
 
     t.test("finding 6: a file without a version is read as version 1 and written as version 2", function()
-        local state = require "mfakit.guide.state"
+        local state = require "mfakit.stack.state"
         g:write_state("nover", '{"stack":"nover","resources":{"role":{"name":"nover-sms-role","status":"creating"}}}')
         local st = assert(state.load(dir, "nover"))
         t.eq({ st.doc.version, st.doc.settings.role_name, st.doc.resources.role.made }, { 2, "nover-sms-role", true })

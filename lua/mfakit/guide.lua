@@ -8,8 +8,8 @@ local config = require "mfakit.config"
 local errors = require "mfakit.errors"
 local task = require "mfakit.task"
 local sys = require "mfakit.sys"
-local state = require "mfakit.guide.state"
-local settings = require "mfakit.guide.settings"
+local state = require "mfakit.stack.state"
+local settings = require "mfakit.stack.settings"
 local common = require "mfakit.guide.common"
 
 local M = {}
@@ -37,7 +37,7 @@ for k, v in pairs(common) do M[k] = v end
 
 -- Context -------------------------------------------------------------------
 
--- opts: the settings options (see mfakit.guide.settings) plus state_dir,
+-- opts: the settings options (see mfakit.stack.settings) plus state_dir,
 -- sms_code, say (a function(line), default print).
 -- The options that shape the stack, kept in the state so a later run
 -- without them converges to the same stack.

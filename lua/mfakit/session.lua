@@ -13,7 +13,7 @@ local M = {}
 
 local OPTIONS = {
     { "stack", "string", "NAME", "the guide's stack: its state file gives the pool and client ids" },
-    require("mfakit.guide.state").STATE_DIR_OPTION,
+    require("mfakit.stack.state").STATE_DIR_OPTION,
     { "user-pool-id", "string", "ID", "the user pool (instead of --stack)" },
     { "client-id", "string", "ID", "the app client (instead of --stack)" },
     { "username", "string", "NAME", "who signs in" },
@@ -36,7 +36,7 @@ function M.fail(err, status)
 end
 
 local function from_stack(o)
-    local state = require "mfakit.guide.state"
+    local state = require "mfakit.stack.state"
     local st, err = state.load(o["state-dir"] or state.default_dir(), o.stack)
     if not st then return nil, err end
     local pool, client = st:get("pool"), st:get("client")

@@ -18,7 +18,7 @@ local DEF = {
         { "check", "list", "ID", "run only this check (repeatable, or ID,ID)" },
         { "extra", "list", "FILE", "load checks of your own from a Lua file (repeatable; docs/DOCTOR.md)" },
         { "list", "flag", nil, "list the checks and exit" },
-        require("mfakit.guide.state").STATE_DIR_OPTION,
+        require("mfakit.stack.state").STATE_DIR_OPTION,
     },
     notes = "Docs: docs/DOCTOR.md (every check: what it means, why it matters, how to fix it).",
 }

@@ -30,7 +30,7 @@ local DEF = {
         { "role-name", "string", "NAME", "the SMS role's name; a new name on a later up replaces the role" },
         { "pool-name", "string", "NAME", "the user pool's name (a pool cannot be renamed later)" },
         { "client-name", "string", "NAME", "the app client's name; a new name on a later up renames it" },
-        require("mfakit.guide.state").STATE_DIR_OPTION,
+        require("mfakit.stack.state").STATE_DIR_OPTION,
         { "lock-timeout", "number", "SECONDS", "up and down: wait this long for another run on the stack (default " ..
             "0: refuse at once)" },
         { "step", "string", "NN", "up, down, plan, status: only that step (01 02 03 04 08 09)" },

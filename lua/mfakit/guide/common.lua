@@ -5,7 +5,7 @@
 local json = require "mfakit.json"
 local errors = require "mfakit.errors"
 local task = require "mfakit.task"
-local settings = require "mfakit.guide.settings"
+local settings = require "mfakit.stack.settings"
 
 local M = {}
 

@@ -16,7 +16,7 @@
 -- Run alone: mfakit guide up|down|plan|status --step 01 [--stack NAME]
 local guide = require "mfakit.guide.common"
 local json = require "mfakit.json"
-local settings = require "mfakit.guide.settings"
+local settings = require "mfakit.stack.settings"
 local errors = require "mfakit.errors"
 
 local step = { id = "01", name = "sms-role", title = "IAM role for Cognito to send SMS" }

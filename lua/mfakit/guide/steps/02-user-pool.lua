@@ -12,7 +12,7 @@
 -- Run alone: mfakit guide up|down|plan|status --step 02 [--stack NAME]
 local guide = require "mfakit.guide.common"
 local json = require "mfakit.json"
-local settings = require "mfakit.guide.settings"
+local settings = require "mfakit.stack.settings"
 
 local step = { id = "02", name = "user-pool", title = "Cognito user pool with SMS and TOTP MFA" }
 

@@ -1,16 +1,16 @@
--- mfakit.guide.state: what a stack made, in <state-dir>/<stack>.json.
+-- mfakit.stack.state: what a stack made, in <state-dir>/<stack>.json.
 -- Written atomically (temp file, fsync, rename) with mode 0600 after every
 -- change: an intent (kind and name) before each create and the id after it,
 -- so a run killed at any moment can be resumed or torn down. It holds
 -- names, ids, ARNs and the options that shaped the stack, never a secret.
 -- The file is read as input from outside: only a regular file, with a size
--- cap, checked field by field (mfakit.guide.schema).
+-- cap, checked field by field (mfakit.stack.schema).
 local json = require "mfakit.json"
 local sys = require "mfakit.sys"
 local fs = require "mfakit.fs"
 local errors = require "mfakit.errors"
 local config = require "mfakit.config"
-local schema = require "mfakit.guide.schema"
+local schema = require "mfakit.stack.schema"
 
 local M = {}
 

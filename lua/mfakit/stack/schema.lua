@@ -1,4 +1,4 @@
--- mfakit.guide.schema: the state file's shape, checked field by field as
+-- mfakit.stack.schema: the state file's shape, checked field by field as
 -- input from outside (a hand edit, a bad disk, another tool): every field
 -- that mfakit later sends to AWS or indexes must have the type it expects.
 -- check(doc) -> true | nil, "resources.role.arn: string expected, got table"

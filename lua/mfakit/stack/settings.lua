@@ -1,4 +1,4 @@
--- mfakit.guide.settings: what the guide's stack should look like, from the
+-- mfakit.stack.settings: what the guide's stack should look like, from the
 -- user's choices. Names carry the stack name; every taggable resource is
 -- tagged mfakit:stack=<stack>.
 local phone = require "mfakit.cognito.phone"
