@@ -42,19 +42,12 @@ static const char *check_bytes(lua_State *L, int arg, size_t *len)
 }
 
 /* A string field of an options table, or `def` when absent. */
-static const char *opt_field(lua_State *L, int t, const char *key, const char *def, size_t *len)
+static const char *opt_field(lua_State *L, const char *key, const char *def, size_t *len)
 {
-    int type = lua_getfield(L, t, key);
-    if (type == LUA_TNIL) {
-        lua_pop(L, 1);
-        *len = def ? strlen(def) : 0;
-        return def;
-    }
-    if (type != LUA_TSTRING)
-        luaL_error(L, "bad field '%s' (string expected, got %s)", key, luaL_typename(L, -1));
-    const char *s = lua_tolstring(L, -1, len);
-    lua_pop(L, 1); /* still referenced by the table */
-    return s;
+    const char *s = host_field_string(L, 1, key, HOST_FIELD_OPTIONAL, len);
+    if (!s && def)
+        *len = strlen(def);
+    return s ? s : def;
 }
 
 static int digest(lua_State *L, const EVP_MD *md)
@@ -109,22 +102,19 @@ static int crypto_hkdf(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     size_t alen, klen, slen, ilen;
-    const char *alg = opt_field(L, 1, "alg", "sha256", &alen);
+    const char *alg = opt_field(L, "alg", "sha256", &alen);
     int which = 0;
     while (alg_names[which] && strcmp(alg_names[which], alg) != 0)
         which++;
     if (!alg_names[which])
         return luaL_error(L, "hkdf: unknown alg '%s'", alg);
     const EVP_MD *md = alg_md(which);
-    const char *key = opt_field(L, 1, "key", NULL, &klen);
+    const char *key = opt_field(L, "key", NULL, &klen);
     if (!key)
         return luaL_error(L, "hkdf: missing field 'key'");
-    const char *salt = opt_field(L, 1, "salt", "", &slen);
-    const char *info = opt_field(L, 1, "info", "", &ilen);
-    if (lua_getfield(L, 1, "length") != LUA_TNUMBER || !lua_isinteger(L, -1))
-        return luaL_error(L, "hkdf: field 'length' must be an integer");
-    lua_Integer length = lua_tointeger(L, -1);
-    lua_pop(L, 1);
+    const char *salt = opt_field(L, "salt", "", &slen);
+    const char *info = opt_field(L, "info", "", &ilen);
+    lua_Integer length = host_field_integer(L, 1, "length", 0, 0);
     lua_Integer max = 255 * (lua_Integer)EVP_MD_get_size(md);
     if (length < 1 || length > max)
         return luaL_error(L, "hkdf: length must be 1..%d for this hash", (int)max);
@@ -267,9 +257,8 @@ static int crypto_unbase64(lua_State *L)
     int url = 0, lenient = 0;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
-        url = lua_getfield(L, 2, "url") != LUA_TNIL && lua_toboolean(L, -1);
-        lenient = lua_getfield(L, 2, "lenient") != LUA_TNIL && lua_toboolean(L, -1);
-        lua_pop(L, 2);
+        url = host_field_boolean(L, 2, "url", 0);
+        lenient = host_field_boolean(L, 2, "lenient", 0);
     }
     lua_settop(L, 2);
     struct b64 *d = lua_newuserdatauv(L, sizeof *d, 0);
