@@ -1,8 +1,9 @@
 /* host.h: the contract between the C host and its Lua modules.
  *
  * Every C module exports exactly one luaopen_* function, listed here and
- * registered in host.c. The cores (sigv4*.c, srp.c, cognito_util.c, totp.c,
- * loop.c, curl_lazy.c) do not include this header: they know nothing of Lua. */
+ * registered in host.c. The cores (sigv4*.c, srp.c, cognito_*.c, b64_lenient.c,
+ * totp.c, loop.c, curl_lazy.c) do not include this header: they know nothing
+ * of Lua. */
 #ifndef MFAKIT_HOST_H
 #define MFAKIT_HOST_H
 

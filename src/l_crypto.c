@@ -7,6 +7,7 @@
  * our own buffers is wiped with OPENSSL_cleanse; the Lua strings are the
  * caller's to manage. */
 #include "host.h"
+#include "b64_lenient.h"
 
 #include <limits.h>
 #include <string.h>
@@ -233,23 +234,18 @@ static void b64_flush(struct b64 *d)
     d->n = 0;
 }
 
-static int b64_value_char(unsigned char c, int url, int lenient)
+static int b64_value_char(unsigned char c, int url)
 {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
         return c;
-    if ((c == '+' || c == '/') && (!url || lenient))
-        return c;
-    if (c == '-' && (url || lenient))
-        return '+';
-    if (c == '_' && (url || lenient))
-        return '/';
-    return -1;
+    if (url)
+        return c == '-' ? '+' : c == '_' ? '/' : -1;
+    return c == '+' || c == '/' ? c : -1;
 }
 
 /* unbase64(s [, {url=, lenient=}]). Strict (the default): one alphabet,
  * padding optional but correct if present. lenient decodes as Node's
- * Buffer.from(s, "base64") does: both alphabets, other characters skipped,
- * decoding stops at the first '=', a lone trailing character is dropped. */
+ * Buffer.from(s, "base64") does (b64_lenient.h). */
 static int crypto_unbase64(lua_State *L)
 {
     size_t len;
@@ -261,20 +257,25 @@ static int crypto_unbase64(lua_State *L)
         lenient = host_field_boolean(L, 2, "lenient", 0);
     }
     lua_settop(L, 2);
+    if (lenient) {
+        luaL_Buffer b;
+        size_t n = 0;
+        unsigned char *p = (unsigned char *)luaL_buffinitsize(L, &b, B64_LENIENT_OUT_MAX(len));
+        if (b64_lenient_decode((const char *)s, len, p, &n) != 0)
+            return luaL_error(L, "unbase64: EVP_DecodeBlock failed");
+        luaL_pushresultsize(&b, n);
+        return 1;
+    }
     struct b64 *d = lua_newuserdatauv(L, sizeof *d, 0);
     d->n = d->pad = 0;
     luaL_buffinit(L, &d->b);
     size_t total = 0; /* alphabet characters, excluding padding */
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '=') {
-            if (lenient)
-                break;
             d->pad++;
             continue;
         }
-        int c = b64_value_char(s[i], url, lenient);
-        if (c < 0 && lenient)
-            continue;
+        int c = b64_value_char(s[i], url);
         if (c < 0 || d->pad > 0)
             return host_fail(L, "InvalidBase64", "unexpected character at byte %I",
                              (lua_Integer)i + 1);
@@ -284,11 +285,9 @@ static int crypto_unbase64(lua_State *L)
             b64_flush(d);
     }
     size_t rem = total % 4;
-    if (!lenient && (rem == 1 || (d->pad > 0 && (d->pad > 2 || (total + d->pad) % 4 != 0))))
+    if (rem == 1 || (d->pad > 0 && (d->pad > 2 || (total + d->pad) % 4 != 0)))
         return host_fail(L, "InvalidBase64", "wrong length or padding");
-    if (rem == 1) /* lenient: six bits make no byte */
-        d->n--;
-    else if (rem > 1) {
+    if (rem > 1) {
         d->quads[d->n++] = '=';
         if (rem == 2)
             d->quads[d->n++] = '=';

@@ -1,5 +1,5 @@
-/* l_srp.c: the "mfakit.srp" module, a thin binding over srp.c and
- * cognito_util.c.
+/* l_srp.c: the "mfakit.srp" module, a thin binding over srp.c,
+ * cognito_timestamp.c and cognito_secret_hash.c.
  *
  *   local s = srp.new{pool_id = "us-east-1_AbCdEfGhI"}   -- or device_group_key =
  *   s:srp_a()                                             --> SRP_A
@@ -10,7 +10,8 @@
  */
 #include "host.h"
 #include "srp.h"
-#include "cognito_util.h"
+#include "cognito_secret_hash.h"
+#include "cognito_timestamp.h"
 
 #include <string.h>
 #include <time.h>
@@ -178,9 +179,8 @@ static int srp_secret_hash(lua_State *L)
     const char *user = luaL_checklstring(L, 1, &user_len);
     const char *client_id = luaL_checklstring(L, 2, &id_len);
     const char *secret = luaL_checklstring(L, 3, &secret_len);
-    int status = cognito_secret_hash(user, user_len, client_id, id_len, secret, secret_len, out);
-    if (status != SRP_OK)
-        return push_status(L, status);
+    if (cognito_secret_hash(user, user_len, client_id, id_len, secret, secret_len, out) != 0)
+        return push_status(L, SRP_CRYPTO);
     lua_pushstring(L, out);
     return 1;
 }

@@ -183,6 +183,16 @@ return function(t)
         end
     end)
 
+    t.test("unbase64 lenient: long text, with junk, across the decoder's chunks", function()
+        for _, n in ipairs { 767, 768, 769, 1535, 1536, 1537, 4000, 70000 } do
+            local s = crypto.random(n)
+            local text = crypto.base64(s)
+            t.eq(crypto.unbase64(text, { lenient = true }), s, "clean, " .. n .. " bytes")
+            local noisy = text:gsub("(...)", "%1 \n."):gsub("+", "-"):gsub("=+$", "")
+            t.eq(crypto.unbase64(noisy, { lenient = true }), s, "noisy, " .. n .. " bytes")
+        end
+    end)
+
     t.test("unbase64 lenient: a Cognito-emulator SECRET_BLOCK (a UUID)", function()
         local block = crypto.unbase64("431fc1f8-53c5-4e29-b4d2-5fb06039a7f9", { lenient = true })
         t.eq(#block, 27)
