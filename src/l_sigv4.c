@@ -2,9 +2,10 @@
  *
  *   local s = sigv4.sign{ method=, url=, body=, headers=, region=, service=,
  *                         access_key=, secret_key=, session_token=, time=,
- *                         content_sha256=, normalize_path= }
+ *                         content_sha256=, normalize_path=, trace= }
+ *   s.headers (everything to send, name -> value); with trace = true also
  *   s.authorization, s.signature, s.canonical_request, s.string_to_sign,
- *   s.signed_headers, s.headers (everything to send, name -> value)
+ *   s.signed_headers, which only a person reading a trace needs
  *
  * A header value may be an array of strings: a repeated header. Misuse raises;
  * a URL that cannot be parsed returns nil, err (InvalidURL). */
@@ -175,6 +176,7 @@ static int sigv4_sign(lua_State *L)
     req.time = field_time(L);
     req.content_sha256 = host_field_boolean(L, 1, "content_sha256", 0);
     req.normalize_path = host_field_boolean(L, 1, "normalize_path", -1);
+    req.keep_steps = host_field_boolean(L, 1, "trace", 0);
     if (push_headers_table(L))
         req.headers = collect_headers(L, &req.header_count);
 
@@ -198,16 +200,18 @@ static int sigv4_sign(lua_State *L)
         return luaL_error(L, "sigv4.sign: %s", err);
     }
     lua_createtable(L, 0, 6);
-    lua_pushstring(L, out->authorization);
-    lua_setfield(L, -2, "authorization");
-    lua_pushstring(L, out->signature);
-    lua_setfield(L, -2, "signature");
-    lua_pushstring(L, out->canonical_request);
-    lua_setfield(L, -2, "canonical_request");
-    lua_pushstring(L, out->string_to_sign);
-    lua_setfield(L, -2, "string_to_sign");
-    lua_pushstring(L, out->signed_headers);
-    lua_setfield(L, -2, "signed_headers");
+    if (req.keep_steps) {
+        lua_pushstring(L, out->authorization);
+        lua_setfield(L, -2, "authorization");
+        lua_pushstring(L, out->signature);
+        lua_setfield(L, -2, "signature");
+        lua_pushstring(L, out->canonical_request);
+        lua_setfield(L, -2, "canonical_request");
+        lua_pushstring(L, out->string_to_sign);
+        lua_setfield(L, -2, "string_to_sign");
+        lua_pushstring(L, out->signed_headers);
+        lua_setfield(L, -2, "signed_headers");
+    }
     push_send_headers(L, &req, out);
     lua_setfield(L, -2, "headers");
     sigv4_signed_free(out);

@@ -256,18 +256,18 @@ static int derive_signing_key(const struct sigv4_request *req, const char *date8
     return ok;
 }
 
-static int sign_and_authorize(struct signer *s, struct sigv4_buf *auth)
+static int sign_and_authorize(struct signer *s, const struct sigv4_buf *sts,
+                              const struct sigv4_buf *names, struct sigv4_buf *auth)
 {
     unsigned char key[32], sig[32];
-    const char *sts = s->out->string_to_sign;
     int ok = derive_signing_key(s->req, s->out->amz_date, key) &&
-             hmac_sha256(key, 32, sts, strlen(sts), sig);
+             hmac_sha256(key, 32, sts->p, sts->len, sig);
     OPENSSL_cleanse(key, sizeof key);
     if (!ok)
         return 0;
     hex_lower(sig, 32, s->out->signature);
     sigv4_buf_printf(auth, "%s Credential=%s/%s, SignedHeaders=%s, Signature=%s", ALGORITHM,
-                     s->req->access_key, s->scope, s->out->signed_headers, s->out->signature);
+                     s->req->access_key, s->scope, sigv4_buf_str(names), s->out->signature);
     return 1;
 }
 
@@ -330,12 +330,16 @@ enum sigv4_status sigv4_sign_request(const struct sigv4_request *req, struct sig
         if (!creq.oom)
             make_string_to_sign(&s, &sts, &creq);
     }
-    if (n == (size_t)-1 || !take(&creq, &out->canonical_request) ||
-        !take(&names, &out->signed_headers) || !take(&sts, &out->string_to_sign))
+    if (n == (size_t)-1 || creq.oom || names.oom || sts.oom)
         st = fail(&s, SIGV4_NO_MEMORY, "out of memory");
-    else if (!sign_and_authorize(&s, &auth))
+    else if (!sign_and_authorize(&s, &sts, &names, &auth))
         st = fail(&s, SIGV4_CRYPTO, "HMAC-SHA256 failed");
     else if (!take(&auth, &out->authorization))
+        st = fail(&s, SIGV4_NO_MEMORY, "out of memory");
+    /* the steps are for a person reading a trace: copied out only then */
+    else if (req->keep_steps &&
+             (!take(&creq, &out->canonical_request) || !take(&names, &out->signed_headers) ||
+              !take(&sts, &out->string_to_sign)))
         st = fail(&s, SIGV4_NO_MEMORY, "out of memory");
     sigv4_buf_free(&creq);
     sigv4_buf_free(&names);
