@@ -199,7 +199,7 @@ static int sigv4_sign(lua_State *L)
     default:
         return luaL_error(L, "sigv4.sign: %s", err);
     }
-    lua_createtable(L, 0, 6);
+    lua_createtable(L, 0, req.keep_steps ? 6 : 1);
     if (req.keep_steps) {
         lua_pushstring(L, out->authorization);
         lua_setfield(L, -2, "authorization");
