@@ -85,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .time = (data[0] & 4) ? 0 : 1440938160,
         .content_sha256 = (data[0] & 8) != 0,
         .normalize_path = (data[0] & 16) ? -1 : (data[0] >> 5) & 1,
+        .keep_steps = 1, /* the checks read the canonical request */
     };
     struct sigv4_signed out;
     char err[256];

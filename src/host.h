@@ -1,8 +1,9 @@
 /* host.h: the contract between the C host and its Lua modules.
  *
  * Every C module exports exactly one luaopen_* function, listed here and
- * registered in host.c. The cores (sigv4*.c, srp.c, cognito_util.c, totp.c,
- * loop.c, curl_lazy.c) do not include this header: they know nothing of Lua. */
+ * registered in host.c. The cores (sigv4*.c, srp.c, cognito_*.c, b64_lenient.c,
+ * totp.c, loop.c, curl_lazy.c) do not include this header: they know nothing
+ * of Lua. */
 #ifndef MFAKIT_HOST_H
 #define MFAKIT_HOST_H
 
@@ -28,6 +29,32 @@ int luaopen_mfakit_fs(lua_State *L);
  * __tostring gives one line). Returns 2 so a C function can `return
  * host_fail(...)`. The message must never contain a secret. */
 int host_fail(lua_State *L, const char *code, const char *fmt, ...);
+
+/* Readers for the fields of an options table at stack index `arg`, so that
+ * misuse reads alike in every module: "bad argument #1 to 'sign' (field
+ * 'region': string expected, got nil)". A field that is nil or false is
+ * absent (`x = cond and value` leaves false). */
+#define HOST_FIELD_OPTIONAL 1 /* absent is allowed rather than raising */
+#define HOST_FIELD_NONEMPTY 2 /* "" raises */
+#define HOST_FIELD_TEXT 4     /* a NUL byte raises: C will read it as a C string */
+
+/* Pushes the field and returns LUA_TNIL when absent, else `type`; any other
+ * type raises. The value stays on the stack whatever the result. */
+int host_field(lua_State *L, int arg, const char *name, int type);
+
+/* A string field, NULL (and *len 0) when absent and optional. The value stays
+ * on the stack, which keeps the string alive even if __index made it; `len`
+ * may be NULL. */
+const char *host_field_string(lua_State *L, int arg, const char *name, int flags, size_t *len);
+
+/* An integer field (a float with an integral value or a numeric string
+ * does, as for luaL_checkinteger), or `def` when absent and optional.
+ * Leaves the stack as it was. */
+lua_Integer host_field_integer(lua_State *L, int arg, const char *name, int flags, lua_Integer def);
+
+/* A field's truth as Lua sees it, or `def` when it is nil. Leaves the stack
+ * as it was. */
+int host_field_boolean(lua_State *L, int arg, const char *name, int def);
 
 /* Creates a Lua state with the standard libraries, the C and embedded Lua
  * modules in package.preload/searchers, and strict globals. NULL on OOM. */

@@ -7,6 +7,7 @@
  * our own buffers is wiped with OPENSSL_cleanse; the Lua strings are the
  * caller's to manage. */
 #include "host.h"
+#include "b64_lenient.h"
 
 #include <limits.h>
 #include <string.h>
@@ -42,19 +43,12 @@ static const char *check_bytes(lua_State *L, int arg, size_t *len)
 }
 
 /* A string field of an options table, or `def` when absent. */
-static const char *opt_field(lua_State *L, int t, const char *key, const char *def, size_t *len)
+static const char *opt_field(lua_State *L, const char *key, const char *def, size_t *len)
 {
-    int type = lua_getfield(L, t, key);
-    if (type == LUA_TNIL) {
-        lua_pop(L, 1);
-        *len = def ? strlen(def) : 0;
-        return def;
-    }
-    if (type != LUA_TSTRING)
-        luaL_error(L, "bad field '%s' (string expected, got %s)", key, luaL_typename(L, -1));
-    const char *s = lua_tolstring(L, -1, len);
-    lua_pop(L, 1); /* still referenced by the table */
-    return s;
+    const char *s = host_field_string(L, 1, key, HOST_FIELD_OPTIONAL, len);
+    if (!s && def)
+        *len = strlen(def);
+    return s ? s : def;
 }
 
 static int digest(lua_State *L, const EVP_MD *md)
@@ -109,22 +103,19 @@ static int crypto_hkdf(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     size_t alen, klen, slen, ilen;
-    const char *alg = opt_field(L, 1, "alg", "sha256", &alen);
+    const char *alg = opt_field(L, "alg", "sha256", &alen);
     int which = 0;
     while (alg_names[which] && strcmp(alg_names[which], alg) != 0)
         which++;
     if (!alg_names[which])
         return luaL_error(L, "hkdf: unknown alg '%s'", alg);
     const EVP_MD *md = alg_md(which);
-    const char *key = opt_field(L, 1, "key", NULL, &klen);
+    const char *key = opt_field(L, "key", NULL, &klen);
     if (!key)
         return luaL_error(L, "hkdf: missing field 'key'");
-    const char *salt = opt_field(L, 1, "salt", "", &slen);
-    const char *info = opt_field(L, 1, "info", "", &ilen);
-    if (lua_getfield(L, 1, "length") != LUA_TNUMBER || !lua_isinteger(L, -1))
-        return luaL_error(L, "hkdf: field 'length' must be an integer");
-    lua_Integer length = lua_tointeger(L, -1);
-    lua_pop(L, 1);
+    const char *salt = opt_field(L, "salt", "", &slen);
+    const char *info = opt_field(L, "info", "", &ilen);
+    lua_Integer length = host_field_integer(L, 1, "length", 0, 0);
     lua_Integer max = 255 * (lua_Integer)EVP_MD_get_size(md);
     if (length < 1 || length > max)
         return luaL_error(L, "hkdf: length must be 1..%d for this hash", (int)max);
@@ -243,23 +234,18 @@ static void b64_flush(struct b64 *d)
     d->n = 0;
 }
 
-static int b64_value_char(unsigned char c, int url, int lenient)
+static int b64_value_char(unsigned char c, int url)
 {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
         return c;
-    if ((c == '+' || c == '/') && (!url || lenient))
-        return c;
-    if (c == '-' && (url || lenient))
-        return '+';
-    if (c == '_' && (url || lenient))
-        return '/';
-    return -1;
+    if (url)
+        return c == '-' ? '+' : c == '_' ? '/' : -1;
+    return c == '+' || c == '/' ? c : -1;
 }
 
 /* unbase64(s [, {url=, lenient=}]). Strict (the default): one alphabet,
  * padding optional but correct if present. lenient decodes as Node's
- * Buffer.from(s, "base64") does: both alphabets, other characters skipped,
- * decoding stops at the first '=', a lone trailing character is dropped. */
+ * Buffer.from(s, "base64") does (b64_lenient.h). */
 static int crypto_unbase64(lua_State *L)
 {
     size_t len;
@@ -267,25 +253,29 @@ static int crypto_unbase64(lua_State *L)
     int url = 0, lenient = 0;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
-        url = lua_getfield(L, 2, "url") != LUA_TNIL && lua_toboolean(L, -1);
-        lenient = lua_getfield(L, 2, "lenient") != LUA_TNIL && lua_toboolean(L, -1);
-        lua_pop(L, 2);
+        url = host_field_boolean(L, 2, "url", 0);
+        lenient = host_field_boolean(L, 2, "lenient", 0);
     }
     lua_settop(L, 2);
+    if (lenient) {
+        luaL_Buffer b;
+        size_t n = 0;
+        unsigned char *p = (unsigned char *)luaL_buffinitsize(L, &b, B64_LENIENT_OUT_MAX(len));
+        if (b64_lenient_decode((const char *)s, len, p, &n) != 0)
+            return luaL_error(L, "unbase64: EVP_DecodeBlock failed");
+        luaL_pushresultsize(&b, n);
+        return 1;
+    }
     struct b64 *d = lua_newuserdatauv(L, sizeof *d, 0);
     d->n = d->pad = 0;
     luaL_buffinit(L, &d->b);
     size_t total = 0; /* alphabet characters, excluding padding */
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '=') {
-            if (lenient)
-                break;
             d->pad++;
             continue;
         }
-        int c = b64_value_char(s[i], url, lenient);
-        if (c < 0 && lenient)
-            continue;
+        int c = b64_value_char(s[i], url);
         if (c < 0 || d->pad > 0)
             return host_fail(L, "InvalidBase64", "unexpected character at byte %I",
                              (lua_Integer)i + 1);
@@ -295,11 +285,9 @@ static int crypto_unbase64(lua_State *L)
             b64_flush(d);
     }
     size_t rem = total % 4;
-    if (!lenient && (rem == 1 || (d->pad > 0 && (d->pad > 2 || (total + d->pad) % 4 != 0))))
+    if (rem == 1 || (d->pad > 0 && (d->pad > 2 || (total + d->pad) % 4 != 0)))
         return host_fail(L, "InvalidBase64", "wrong length or padding");
-    if (rem == 1) /* lenient: six bits make no byte */
-        d->n--;
-    else if (rem > 1) {
+    if (rem > 1) {
         d->quads[d->n++] = '=';
         if (rem == 2)
             d->quads[d->n++] = '=';

@@ -14,18 +14,6 @@ static const EVP_MD *alg_md(int i)
     return i == 0 ? EVP_sha256() : i == 1 ? EVP_sha384() : EVP_sha512();
 }
 
-static const char *field(lua_State *L, const char *key, size_t *len)
-{
-    /* rawget: the table then owns the string, so it outlives the pop */
-    lua_pushstring(L, key);
-    lua_rawget(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING)
-        luaL_error(L, "rsa.verify: field '%s' must be a string", key);
-    const char *s = lua_tolstring(L, -1, len);
-    lua_pop(L, 1);
-    return s;
-}
-
 /* n and e arrive as big-endian bytes (already base64url-decoded in Lua). */
 static EVP_PKEY *make_key(const unsigned char *n, size_t nlen, const unsigned char *e, size_t elen)
 {
@@ -52,10 +40,10 @@ static int rsa_verify(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     size_t nlen, elen, dlen, slen;
-    const char *n = field(L, "n", &nlen);
-    const char *e = field(L, "e", &elen);
-    const char *data = field(L, "data", &dlen);
-    const char *sig = field(L, "signature", &slen);
+    const char *n = host_field_string(L, 1, "n", 0, &nlen);
+    const char *e = host_field_string(L, 1, "e", 0, &elen);
+    const char *data = host_field_string(L, 1, "data", 0, &dlen);
+    const char *sig = host_field_string(L, 1, "signature", 0, &slen);
     lua_getfield(L, 1, "alg");
     int alg = luaL_checkoption(L, -1, "RS256", alg_names);
     if (nlen < 128 || nlen > 1024 || elen == 0 || elen > 8)

@@ -2,9 +2,10 @@
  *
  *   local s = sigv4.sign{ method=, url=, body=, headers=, region=, service=,
  *                         access_key=, secret_key=, session_token=, time=,
- *                         content_sha256=, normalize_path= }
+ *                         content_sha256=, normalize_path=, trace= }
+ *   s.headers (everything to send, name -> value); with trace = true also
  *   s.authorization, s.signature, s.canonical_request, s.string_to_sign,
- *   s.signed_headers, s.headers (everything to send, name -> value)
+ *   s.signed_headers, which only a person reading a trace needs
  *
  * A header value may be an array of strings: a repeated header. Misuse raises;
  * a URL that cannot be parsed returns nil, err (InvalidURL). */
@@ -17,28 +18,6 @@
 #include <time.h>
 
 #define RESULT_MT "mfakit.sigv4.result"
-
-/* Leaves the field's value on the stack, so the returned string outlives
- * any __index trickery on the options table. An optional field may be nil
- * or false. */
-static const char *field_string(lua_State *L, const char *name, int required, size_t *len_out)
-{
-    size_t len;
-    int t = lua_getfield(L, 1, name);
-    if (!required && (t == LUA_TNIL || (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))))
-        return NULL;
-    if (t != LUA_TSTRING)
-        luaL_argerror(
-            L, 1, lua_pushfstring(L, "'%s': string expected, got %s", name, lua_typename(L, t)));
-    const char *s = lua_tolstring(L, -1, &len);
-    if (required && len == 0)
-        luaL_argerror(L, 1, lua_pushfstring(L, "'%s' must not be empty", name));
-    if (!len_out && strlen(s) != len)
-        luaL_argerror(L, 1, lua_pushfstring(L, "'%s' contains a NUL byte", name));
-    if (len_out)
-        *len_out = len;
-    return s;
-}
 
 /* The headers table, under "headers" or the same word in any case. */
 static int push_headers_table(lua_State *L)
@@ -111,16 +90,12 @@ static struct sigv4_header *collect_headers(lua_State *L, size_t *count)
 
 static int64_t field_time(lua_State *L)
 {
-    int t = lua_getfield(L, 1, "time");
-    if (t == LUA_TNIL)
+    if (host_field(L, 1, "time", LUA_TNUMBER) == LUA_TNIL)
         return (int64_t)time(NULL);
-    if (t != LUA_TNUMBER)
-        luaL_argerror(L, 1,
-                      lua_pushfstring(L, "'time': number expected, got %s", lua_typename(L, t)));
     if (lua_isinteger(L, -1))
         return (int64_t)lua_tointeger(L, -1);
     lua_Number x = floor(lua_tonumber(L, -1));
-    luaL_argcheck(L, x >= 0 && x < 253402300800.0, 1, "'time' out of range");
+    luaL_argcheck(L, x >= 0 && x < 253402300800.0, 1, "field 'time' out of range");
     return (int64_t)x;
 }
 
@@ -188,19 +163,20 @@ static int sigv4_sign(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checkstack(L, 40, "sigv4.sign");
     size_t url_len;
-    req.method = field_string(L, "method", 1, NULL);
-    req.url = field_string(L, "url", 1, &url_len);
-    req.body = field_string(L, "body", 0, &req.body_len);
-    req.region = field_string(L, "region", 1, NULL);
-    req.service = field_string(L, "service", 1, NULL);
-    req.access_key = field_string(L, "access_key", 1, NULL);
-    req.secret_key = field_string(L, "secret_key", 1, NULL);
-    req.session_token = field_string(L, "session_token", 0, NULL);
+    const int text = HOST_FIELD_NONEMPTY | HOST_FIELD_TEXT;
+    req.method = host_field_string(L, 1, "method", text, NULL);
+    req.url = host_field_string(L, 1, "url", HOST_FIELD_NONEMPTY, &url_len);
+    req.body = host_field_string(L, 1, "body", HOST_FIELD_OPTIONAL, &req.body_len);
+    req.region = host_field_string(L, 1, "region", text, NULL);
+    req.service = host_field_string(L, 1, "service", text, NULL);
+    req.access_key = host_field_string(L, 1, "access_key", text, NULL);
+    req.secret_key = host_field_string(L, 1, "secret_key", text, NULL);
+    req.session_token =
+        host_field_string(L, 1, "session_token", HOST_FIELD_OPTIONAL | HOST_FIELD_TEXT, NULL);
     req.time = field_time(L);
-    lua_getfield(L, 1, "content_sha256");
-    req.content_sha256 = lua_toboolean(L, -1);
-    req.normalize_path =
-        lua_getfield(L, 1, "normalize_path") == LUA_TNIL ? -1 : lua_toboolean(L, -1);
+    req.content_sha256 = host_field_boolean(L, 1, "content_sha256", 0);
+    req.normalize_path = host_field_boolean(L, 1, "normalize_path", -1);
+    req.keep_steps = host_field_boolean(L, 1, "trace", 0);
     if (push_headers_table(L))
         req.headers = collect_headers(L, &req.header_count);
 
@@ -223,17 +199,19 @@ static int sigv4_sign(lua_State *L)
     default:
         return luaL_error(L, "sigv4.sign: %s", err);
     }
-    lua_createtable(L, 0, 6);
-    lua_pushstring(L, out->authorization);
-    lua_setfield(L, -2, "authorization");
-    lua_pushstring(L, out->signature);
-    lua_setfield(L, -2, "signature");
-    lua_pushstring(L, out->canonical_request);
-    lua_setfield(L, -2, "canonical_request");
-    lua_pushstring(L, out->string_to_sign);
-    lua_setfield(L, -2, "string_to_sign");
-    lua_pushstring(L, out->signed_headers);
-    lua_setfield(L, -2, "signed_headers");
+    lua_createtable(L, 0, req.keep_steps ? 6 : 1);
+    if (req.keep_steps) {
+        lua_pushstring(L, out->authorization);
+        lua_setfield(L, -2, "authorization");
+        lua_pushstring(L, out->signature);
+        lua_setfield(L, -2, "signature");
+        lua_pushstring(L, out->canonical_request);
+        lua_setfield(L, -2, "canonical_request");
+        lua_pushstring(L, out->string_to_sign);
+        lua_setfield(L, -2, "string_to_sign");
+        lua_pushstring(L, out->signed_headers);
+        lua_setfield(L, -2, "signed_headers");
+    }
     push_send_headers(L, &req, out);
     lua_setfield(L, -2, "headers");
     sigv4_signed_free(out);

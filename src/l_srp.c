@@ -1,5 +1,5 @@
-/* l_srp.c: the "mfakit.srp" module, a thin binding over srp.c and
- * cognito_util.c.
+/* l_srp.c: the "mfakit.srp" module, a thin binding over srp.c,
+ * cognito_timestamp.c and cognito_secret_hash.c.
  *
  *   local s = srp.new{pool_id = "us-east-1_AbCdEfGhI"}   -- or device_group_key =
  *   s:srp_a()                                             --> SRP_A
@@ -10,7 +10,8 @@
  */
 #include "host.h"
 #include "srp.h"
-#include "cognito_util.h"
+#include "cognito_secret_hash.h"
+#include "cognito_timestamp.h"
 
 #include <string.h>
 #include <time.h>
@@ -23,36 +24,21 @@ struct l_session {
     struct srp_session *s;
 };
 
-/* A string field of the argument table at `arg`, left on the stack so the
- * pointer stays valid; NULL when optional and absent. */
-static const char *field(lua_State *L, int arg, const char *name, int required, size_t *len)
-{
-    int t = lua_getfield(L, arg, name);
-    if (t == LUA_TSTRING)
-        return lua_tolstring(L, -1, len);
-    if (t == LUA_TNIL && !required) {
-        *len = 0;
-        return NULL;
-    }
-    luaL_argerror(
-        L, arg,
-        lua_pushfstring(L, "field '%s': string expected, got %s", name, luaL_typename(L, -1)));
-    return NULL;
-}
-
-/* Test-injected bytes (a, password_bytes, salt_bytes) arrive as hex. A
- * malformed value is a mistake in the calling script, so it raises. */
-static void hex_field(lua_State *L, int arg, const char *name, unsigned char *buf, size_t min,
-                      size_t max, size_t *out_len)
+/* Test-injected bytes (a, password_bytes, salt_bytes) arrive as hex; 0 when
+ * the field is absent. A malformed value is a mistake in the calling script,
+ * so it raises. */
+static int hex_field(lua_State *L, int arg, const char *name, unsigned char *buf, size_t min,
+                     size_t max, size_t *out_len)
 {
     size_t len = 0;
-    const char *hex = field(L, arg, name, 1, &len);
-    if (strlen(hex) != len || OPENSSL_hexstr2buf_ex(buf, max, out_len, hex, '\0') != 1 ||
-        *out_len < min)
+    const char *hex = host_field_string(L, arg, name, HOST_FIELD_OPTIONAL, &len);
+    if (hex && (strlen(hex) != len || OPENSSL_hexstr2buf_ex(buf, max, out_len, hex, '\0') != 1 ||
+                *out_len < min))
         luaL_argerror(L, arg,
                       lua_pushfstring(L, "field '%s': hex of %d to %d bytes expected", name,
                                       (int)min, (int)max));
     lua_pop(L, 1);
+    return hex != NULL;
 }
 
 static int push_status(lua_State *L, int status)
@@ -65,8 +51,8 @@ static int srp_new(lua_State *L)
     size_t pool_len = 0, dgk_len = 0, grp_len = 0, a_len = 0;
     unsigned char a[SRP_A_BYTES];
     luaL_checktype(L, 1, LUA_TTABLE);
-    const char *pool_id = field(L, 1, "pool_id", 0, &pool_len);
-    const char *dgk = field(L, 1, "device_group_key", 0, &dgk_len);
+    const char *pool_id = host_field_string(L, 1, "pool_id", HOST_FIELD_OPTIONAL, &pool_len);
+    const char *dgk = host_field_string(L, 1, "device_group_key", HOST_FIELD_OPTIONAL, &dgk_len);
     const char *grp = dgk;
     grp_len = dgk_len;
     luaL_argcheck(L, (pool_id == NULL) != (dgk == NULL), 1,
@@ -79,10 +65,7 @@ static int srp_new(lua_State *L)
         grp = sep + 1;
         grp_len = pool_len - (size_t)(grp - pool_id);
     }
-    int has_a = lua_getfield(L, 1, "a") != LUA_TNIL;
-    lua_pop(L, 1);
-    if (has_a)
-        hex_field(L, 1, "a", a, 1, sizeof a, &a_len);
+    int has_a = hex_field(L, 1, "a", a, 1, sizeof a, &a_len);
     struct l_session *ud = lua_newuserdatauv(L, sizeof *ud, 0);
     ud->s = NULL;
     luaL_setmetatable(L, SESSION_MT);
@@ -116,12 +99,12 @@ static int srp_password_claim(lua_State *L)
     struct srp_claim in;
     char sig[SRP_SIG_B64_LEN + 1], now[COGNITO_TIMESTAMP_MAX];
     luaL_checktype(L, 2, LUA_TTABLE);
-    in.user_id = field(L, 2, "user_id", 1, &in.user_id_len);
-    in.password = field(L, 2, "password", 1, &in.password_len);
-    in.salt = field(L, 2, "salt", 1, &in.salt_len);
-    in.srp_b = field(L, 2, "srp_b", 1, &in.srp_b_len);
-    in.secret_block = field(L, 2, "secret_block", 1, &in.secret_block_len);
-    in.timestamp = field(L, 2, "timestamp", 0, &in.timestamp_len);
+    in.user_id = host_field_string(L, 2, "user_id", 0, &in.user_id_len);
+    in.password = host_field_string(L, 2, "password", 0, &in.password_len);
+    in.salt = host_field_string(L, 2, "salt", 0, &in.salt_len);
+    in.srp_b = host_field_string(L, 2, "srp_b", 0, &in.srp_b_len);
+    in.secret_block = host_field_string(L, 2, "secret_block", 0, &in.secret_block_len);
+    in.timestamp = host_field_string(L, 2, "timestamp", HOST_FIELD_OPTIONAL, &in.timestamp_len);
     if (!in.timestamp) {
         if (cognito_format_timestamp((int64_t)time(NULL), now, sizeof now) != 0)
             return luaL_error(L, "the system clock cannot be formatted");
@@ -157,15 +140,10 @@ static int srp_device_secret(lua_State *L)
     unsigned char pw[SRP_DEVICE_PASSWORD_BYTES], salt[SRP_DEVICE_SALT_BYTES];
     struct srp_device_secret out;
     luaL_checktype(L, 1, LUA_TTABLE);
-    const char *dgk = field(L, 1, "device_group_key", 1, &dgk_len);
-    const char *key = field(L, 1, "device_key", 1, &key_len);
-    int has_pw = lua_getfield(L, 1, "password_bytes") != LUA_TNIL;
-    int has_salt = lua_getfield(L, 1, "salt_bytes") != LUA_TNIL;
-    lua_pop(L, 2);
-    if (has_pw)
-        hex_field(L, 1, "password_bytes", pw, sizeof pw, sizeof pw, &n);
-    if (has_salt)
-        hex_field(L, 1, "salt_bytes", salt, sizeof salt, sizeof salt, &n);
+    const char *dgk = host_field_string(L, 1, "device_group_key", 0, &dgk_len);
+    const char *key = host_field_string(L, 1, "device_key", 0, &key_len);
+    int has_pw = hex_field(L, 1, "password_bytes", pw, sizeof pw, sizeof pw, &n);
+    int has_salt = hex_field(L, 1, "salt_bytes", salt, sizeof salt, sizeof salt, &n);
     int status = srp_device_verifier(dgk, dgk_len, key, key_len, has_pw ? pw : NULL,
                                      has_salt ? salt : NULL, &out);
     OPENSSL_cleanse(pw, sizeof pw);
@@ -201,9 +179,8 @@ static int srp_secret_hash(lua_State *L)
     const char *user = luaL_checklstring(L, 1, &user_len);
     const char *client_id = luaL_checklstring(L, 2, &id_len);
     const char *secret = luaL_checklstring(L, 3, &secret_len);
-    int status = cognito_secret_hash(user, user_len, client_id, id_len, secret, secret_len, out);
-    if (status != SRP_OK)
-        return push_status(L, status);
+    if (cognito_secret_hash(user, user_len, client_id, id_len, secret, secret_len, out) != 0)
+        return push_status(L, SRP_CRYPTO);
     lua_pushstring(L, out);
     return 1;
 }

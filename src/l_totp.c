@@ -30,18 +30,6 @@ struct options {
     lua_Integer period;
 };
 
-static lua_Integer opt_integer(lua_State *L, int arg, const char *name, lua_Integer def)
-{
-    lua_Integer v = def;
-    int isnum = 1;
-    if (lua_getfield(L, arg, name) != LUA_TNIL)
-        v = lua_tointegerx(L, -1, &isnum);
-    if (!isnum)
-        luaL_argerror(L, arg, lua_pushfstring(L, "field '%s': integer expected", name));
-    lua_pop(L, 1);
-    return v;
-}
-
 /* Reads {digits=, period=, algorithm=} at `arg` (absent or nil: defaults). */
 static struct options check_options(lua_State *L, int arg)
 {
@@ -49,11 +37,11 @@ static struct options check_options(lua_State *L, int arg)
     if (lua_isnoneornil(L, arg))
         return o;
     luaL_checktype(L, arg, LUA_TTABLE);
-    lua_Integer digits = opt_integer(L, arg, "digits", 6);
+    lua_Integer digits = host_field_integer(L, arg, "digits", HOST_FIELD_OPTIONAL, 6);
     luaL_argcheck(L, digits >= TOTP_DIGITS_MIN && digits <= TOTP_DIGITS_MAX, arg,
                   "field 'digits' must be 6 to 10");
     o.digits = (int)digits;
-    o.period = opt_integer(L, arg, "period", 30);
+    o.period = host_field_integer(L, arg, "period", HOST_FIELD_OPTIONAL, 30);
     luaL_argcheck(L, o.period >= 1 && o.period <= 86400, arg, "field 'period' must be 1 to 86400");
     if (lua_getfield(L, arg, "algorithm") != LUA_TNIL) {
         const char *name = lua_tostring(L, -1);
@@ -75,12 +63,11 @@ static int64_t to_time(lua_State *L, lua_Number t, int arg)
 static int64_t field_time(lua_State *L, int arg)
 {
     int64_t t = (int64_t)time(NULL);
-    if (lua_istable(L, arg) && lua_getfield(L, arg, "time") != LUA_TNIL) {
-        luaL_argcheck(L, lua_type(L, -1) == LUA_TNUMBER, arg, "field 'time': number expected");
+    if (!lua_istable(L, arg))
+        return t;
+    if (host_field(L, arg, "time", LUA_TNUMBER) != LUA_TNIL)
         t = to_time(L, lua_tonumber(L, -1), arg);
-    }
-    if (lua_istable(L, arg))
-        lua_pop(L, 1);
+    lua_pop(L, 1);
     return t;
 }
 
@@ -196,7 +183,8 @@ static int totp_verify(lua_State *L)
     const char *code = luaL_checklstring(L, 2, &code_len);
     struct options o = check_options(L, 3);
     int64_t t = field_time(L, 3);
-    lua_Integer window = lua_istable(L, 3) ? opt_integer(L, 3, "window", 1) : 1;
+    lua_Integer window =
+        lua_istable(L, 3) ? host_field_integer(L, 3, "window", HOST_FIELD_OPTIONAL, 1) : 1;
     luaL_argcheck(L, window >= 0 && window <= WINDOW_MAX, 3, "field 'window' must be 0 to 100");
     struct totp_gen *gen = generator(L);
     if (!check_secret(L, 1, &sec))
@@ -249,16 +237,11 @@ static void add_encoded(luaL_Buffer *b, const char *s, size_t len)
     }
 }
 
-static const char *label_field(lua_State *L, const char *name, int required, size_t *len)
+static const char *label_field(lua_State *L, const char *name, int flags, size_t *len)
 {
-    int t = lua_getfield(L, 1, name);
-    if (t == LUA_TNIL && !required)
-        return NULL;
-    if (t != LUA_TSTRING)
-        luaL_argerror(L, 1, lua_pushfstring(L, "field '%s': string expected", name));
-    const char *s = lua_tolstring(L, -1, len);
+    const char *s = host_field_string(L, 1, name, flags, len);
     /* the label's issuer and account are split on ':' by the apps */
-    luaL_argcheck(L, *len > 0 && !memchr(s, ':', *len), 1,
+    luaL_argcheck(L, !s || (*len > 0 && !memchr(s, ':', *len)), 1,
                   lua_pushfstring(L, "field '%s' must be non-empty and without ':'", name));
     return s;
 }
@@ -269,11 +252,9 @@ static int totp_uri(lua_State *L)
     struct secret sec;
     luaL_checktype(L, 1, LUA_TTABLE);
     struct options o = check_options(L, 1);
-    const char *account = label_field(L, "account", 1, &account_len);
-    const char *issuer = label_field(L, "issuer", 0, &issuer_len);
-    lua_getfield(L, 1, "secret");
-    const char *secret = lua_tolstring(L, -1, &secret_len);
-    luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, 1, "field 'secret': string expected");
+    const char *account = label_field(L, "account", 0, &account_len);
+    const char *issuer = label_field(L, "issuer", HOST_FIELD_OPTIONAL, &issuer_len);
+    const char *secret = host_field_string(L, 1, "secret", 0, &secret_len);
     if (!check_secret(L, lua_gettop(L), &sec))
         return 2;
     free_secret(&sec);

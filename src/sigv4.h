@@ -1,9 +1,9 @@
 /* sigv4.h: AWS Signature Version 4 (header signing), as plain C.
  *
  * The caller describes a request (method, absolute URL, headers, body) and
- * credentials; sigv4_sign_request() returns every intermediate the spec
- * names, so a mismatch with AWS can be pinned to one step. Knows nothing of
- * Lua.
+ * credentials; sigv4_sign_request() returns the Authorization value and,
+ * when asked (keep_steps), every intermediate the spec names, so a mismatch
+ * with AWS can be pinned to one step. Knows nothing of Lua.
  *
  * The URL's path is taken byte for byte as it goes on the wire: for every
  * service but S3 it is normalised and then percent-encoded once more, so
@@ -48,13 +48,15 @@ struct sigv4_request {
     int64_t time;              /* Unix seconds */
     int content_sha256;        /* add and sign x-amz-content-sha256 */
     int normalize_path;        /* <0: by service (all but S3), 0: no, >0: yes */
+    int keep_steps;            /* fill the steps of sigv4_signed (for a trace) */
 };
 
 struct sigv4_signed {
+    /* the steps: NULL unless the request asked to keep them */
     char *canonical_request;
     char *string_to_sign;
-    char *authorization;
     char *signed_headers;
+    char *authorization;
     char *host; /* Host value derived from the URL; NULL when a header gave it */
     char signature[65];
     char amz_date[17];     /* YYYYMMDDTHHMMSSZ */

@@ -46,21 +46,30 @@ void sigv4_buf_free(struct sigv4_buf *b)
     *b = (struct sigv4_buf){0};
 }
 
+/* Formats straight into the spare room and only on overflow grows and
+ * formats again: a measuring pass first would double the work. */
 void sigv4_buf_printf(struct sigv4_buf *b, const char *fmt, ...)
 {
     va_list ap;
+    if (!sigv4_buf_reserve(b, 256))
+        return;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
     if (n < 0) {
+        b->p[b->len] = '\0';
         b->oom = 1;
         return;
     }
-    if (!sigv4_buf_reserve(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if ((size_t)n >= b->cap - b->len) {
+        if (!sigv4_buf_reserve(b, (size_t)n)) {
+            b->p[b->len] = '\0';
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
 }
 

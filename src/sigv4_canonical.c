@@ -179,17 +179,20 @@ void sigv4_canon_query(struct sigv4_buf *out, const char *q, size_t n)
 void sigv4_add_trimmed(struct sigv4_buf *b, const char *v, size_t n)
 {
     int space = 0, started = 0;
+    if (!sigv4_buf_reserve(b, n)) /* the value never grows: one check, not one a byte */
+        return;
     for (size_t i = 0; i < n; i++) {
         if (v[i] == ' ' || v[i] == '\t') {
             space = started;
             continue;
         }
         if (space)
-            sigv4_buf_addc(b, ' ');
+            b->p[b->len++] = ' ';
         space = 0;
         started = 1;
-        sigv4_buf_addc(b, v[i]);
+        b->p[b->len++] = v[i];
     }
+    b->p[b->len] = '\0';
 }
 
 static int cmp_name(const struct sigv4_entry *a, const struct sigv4_entry *b)
@@ -212,8 +215,11 @@ static int cmp_entry(const void *pa, const void *pb)
 
 static void add_lower(struct sigv4_buf *b, const char *s, size_t n)
 {
+    if (!sigv4_buf_reserve(b, n))
+        return;
     for (size_t i = 0; i < n; i++)
-        sigv4_buf_addc(b, (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]));
+        b->p[b->len++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    b->p[b->len] = '\0';
 }
 
 /* CanonicalHeaders and SignedHeaders: names lower-cased and sorted, the

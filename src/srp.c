@@ -2,7 +2,7 @@
  * amazon-cognito-identity-js sends. Section numbers (§) refer to
  * shared/SRP.md, which lists the traps this file steers around. */
 #include "srp.h"
-#include "cognito_util.h"
+#include "b64_lenient.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,7 +311,7 @@ static BIGNUM *compute_u(const BIGNUM *big_a, const BIGNUM *b)
 int srp_session_claim(const struct srp_session *s, const struct srp_claim *in, char *sig)
 {
     int status = SRP_NOMEM;
-    unsigned char key[16], mac[32], *block = malloc(in->secret_block_len * 3 / 4 + 3);
+    unsigned char key[16], mac[32], *block = malloc(B64_LENIENT_OUT_MAX(in->secret_block_len));
     size_t block_len = 0;
     BIGNUM *b = NULL, *salt = NULL, *u = NULL, *x = NULL, *S = BN_new();
     BN_CTX *ctx = BN_CTX_new();
@@ -334,9 +334,7 @@ int srp_session_claim(const struct srp_session *s, const struct srp_claim *in, c
                   in->password_len, salt);
     if (!x || !compute_s(S, s, b, u, x, ctx) || !derive_key(u, S, key))
         goto out;
-    status =
-        cognito_base64_decode_lenient(in->secret_block, in->secret_block_len, block, &block_len);
-    if (status != SRP_OK)
+    if (b64_lenient_decode(in->secret_block, in->secret_block_len, block, &block_len) != 0)
         goto out;
     /* §3.9: poolName || userId || raw SECRET_BLOCK || TIMESTAMP. */
     struct part msg[] = {{s->group, s->group_len},

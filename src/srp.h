@@ -2,9 +2,10 @@
  *
  * The byte-level rules (padHex, k, the salt read as an integer, HKDF roles)
  * are written out in shared/SRP.md; the comments in srp.c point at its
- * sections. The TIMESTAMP, SECRET_HASH and SECRET_BLOCK helpers, which are
- * not SRP, are in cognito_util.h. This core knows nothing of Lua: it takes
- * (pointer, length) strings and fills caller-provided buffers. */
+ * sections. What a login sends besides the SRP values is in
+ * cognito_timestamp.h, cognito_secret_hash.h and b64_lenient.h. This core
+ * knows nothing of Lua: it takes (pointer, length) strings and fills
+ * caller-provided buffers. */
 #ifndef MFAKIT_SRP_H
 #define MFAKIT_SRP_H
 

@@ -129,7 +129,7 @@ local function sign_request(req, opts)
     opts.method, opts.body, opts.headers = req.method, req.body, headers_of(req)
     local host = req.by_name.host.values[1]
     opts.url = "https://" .. host .. req.target
-    opts.access_key, opts.secret_key = AK, SK
+    opts.access_key, opts.secret_key, opts.trace = AK, SK, true
     local s, err = sigv4.sign(opts)
     assert(s, tostring(err))
     return s
@@ -224,6 +224,7 @@ local function add_smithy_cases(t)
     local doc = assert(json.decode(assert(read("tests/vectors/sigv4-smithy.json"))))
     for _, c in ipairs(doc.cases) do
         t.test("smithy " .. c.name, function()
+            c.input.trace = true
             local s, err = sigv4.sign(c.input)
             assert(s, tostring(err))
             local want = c.expect
@@ -242,7 +243,7 @@ local function base_opts(extra)
     local o = {
         method = "POST", url = "https://iam.amazonaws.com/?a=b", body = "Action=ListUsers",
         headers = { ["content-type"] = "application/x-www-form-urlencoded" },
-        region = "us-east-1", service = "iam", access_key = AK, secret_key = SK, time = T,
+        region = "us-east-1", service = "iam", access_key = AK, secret_key = SK, time = T, trace = true,
     }
     for k, v in pairs(extra or {}) do
         if v == NONE then o[k] = nil else o[k] = v end
@@ -263,6 +264,19 @@ local function creq_line(s, n)
 end
 
 local function add_contract_cases(t)
+    t.test("contract: the steps are returned only with trace = true", function()
+        for _, token in ipairs { NONE, "FwoG/tok+en==" } do
+            local traced = sign_ok { session_token = token }
+            local plain = sign_ok { session_token = token, trace = NONE }
+            t.eq(plain, { headers = traced.headers }, "only what is sent")
+            t.eq(sign_ok({ session_token = token, trace = false }), plain, "trace = false")
+            for _, k in ipairs { "authorization", "signature", "canonical_request", "string_to_sign",
+                                 "signed_headers" } do
+                t.eq(type(traced[k]), "string", k)
+            end
+        end
+    end)
+
     t.test("contract: fields and headers to send", function()
         local s = sign_ok()
         t.eq(creq_line(s, 3), "a=b", "canonical query")

@@ -91,6 +91,18 @@ function Client:error_from(operation, r)
     }
 end
 
+-- What was signed, for --trace: a signature AWS refuses can then be checked
+-- step by step against the canonical request AWS says it expected.
+local function trace_signing(signed)
+    local out = {}
+    for _, step in ipairs{ { "canonical request", signed.canonical_request },
+                           { "string to sign", signed.string_to_sign } } do
+        out[#out + 1] = "* sigv4 " .. step[1] .. ":"
+        for line in (redact.text(step[2]) .. "\n"):gmatch("(.-)\n") do out[#out + 1] = "*   " .. line end
+    end
+    return table.concat(out, "\n")
+end
+
 -- Builds the HTTP request for one attempt (signed afresh each time, so the
 -- signature's date is current).
 function Client:build(operation, body, creds)
@@ -107,9 +119,10 @@ function Client:build(operation, body, creds)
         method = "POST", url = url, body = body, headers = headers,
         region = self.signing_region, service = self.hints.signing_name,
         access_key = creds.access_key, secret_key = creds.secret_key, session_token = creds.session_token,
-        time = math.floor(sys.now() + self.clock_offset),
+        time = math.floor(sys.now() + self.clock_offset), trace = http.trace ~= nil,
     }
     if not signed then return nil, err end
+    if http.trace then http.trace(trace_signing(signed)) end
     return { method = "POST", url = url, headers = signed.headers, body = body }
 end
 

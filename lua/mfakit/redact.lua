@@ -24,6 +24,10 @@ local SECRET_NAMES = {
 
 local REDACTED = "<redacted>"
 
+-- A header line "x-amz-security-token:VALUE", as SigV4's canonical request
+-- (shown by --trace) holds it; any case, blanks allowed around the colon.
+local TOKEN_LINE = "([Xx]%-[Aa][Mm][Zz]%-[Ss][Ee][Cc][Uu][Rr][Ii][Tt][Yy]%-[Tt][Oo][Kk][Ee][Nn][ \t]*:[ \t]*)[^\r\n]+"
+
 local function escape(s) return (s:gsub("[%-%.%+%[%]%(%)%$%^%%%?%*]", "%%%0")) end
 
 -- Header values that carry secrets.
@@ -81,6 +85,7 @@ function M.text(s)
         -- XML: <Name>value</Name>
         s = s:gsub("(<" .. e .. ">)[^<]*(</" .. e .. ">)", "%1" .. REDACTED .. "%2")
     end
+    s = s:gsub(TOKEN_LINE, "%1" .. REDACTED)
     -- JWTs anywhere (header.payload.signature, base64url)
     -- (a JWS has three parts; a JWE, like Cognito's refresh token, five)
     s = s:gsub("eyJ[%w_%-]+%.[%w_%-%.]*", "<redacted-jwt>")
