@@ -49,6 +49,7 @@ valgrind: $(BIN)
 	MFAKIT_VALGRIND=1 tests/run-all ./$(BIN)
 
 lint:
+	tools/check-layers
 	luacheck -q lua scripts tests bench
 	clang-format --dry-run --Werror src/*.c src/*.h tools/*.c
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok)\s*\(' src/*.c src/*.h tools/*.c
