@@ -19,6 +19,7 @@ local jwt = require "mfakit.cognito.jwt"
 local challenges = require "mfakit.cognito.challenges"
 local devices = require "mfakit.cognito.devices"
 local config = require "mfakit.config"
+local paginate = require "mfakit.aws.paginate"
 
 local M = {}
 
@@ -440,15 +441,10 @@ function Idp:update_device_status(access_token, device_key, remembered)
 end
 
 function Idp:list_devices(access_token)
-    local all, token = json.array({}), nil
-    repeat
-        local out, err = self:call("ListDevices", { AccessToken = access_token, Limit = 60,
-                                                    PaginationToken = token }, { access_token })
-        if not out then return nil, err end
-        for _, d in ipairs(tbl(out.Devices)) do all[#all + 1] = d end
-        token = str(out.PaginationToken)
-    until not token
-    return all
+    local list, err = paginate.all(function(op, params) return self:call(op, params, { access_token }) end,
+        "ListDevices", { AccessToken = access_token, Limit = 60 }, "Devices")
+    if not list then return nil, err end
+    return json.array(list)
 end
 
 function Idp:forget_device(access_token, device_key)
