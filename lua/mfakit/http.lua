@@ -40,7 +40,7 @@ local function trace_request(id, method, req)
         out[#out + 1] = string.format("> [%d] %s: %s", id, k, redact.header(k, v))
     end
     if req.body and #req.body > 0 then
-        out[#out + 1] = string.format("> [%d] %s", id, redact.text(req.body))
+        out[#out + 1] = string.format("> [%d] %s", id, redact.text(req.body, M.trace_body_limit))
     end
     M.trace(table.concat(out, "\n"))
 end
@@ -57,7 +57,9 @@ local function trace_response(id, r, elapsed)
     for _, k in ipairs(names) do
         out[#out + 1] = string.format("< [%d] %s: %s", id, k, redact.header(k, r.headers[k]))
     end
-    if #r.body > 0 then out[#out + 1] = string.format("< [%d] %s", id, redact.text(r.body)) end
+    if #r.body > 0 then
+        out[#out + 1] = string.format("< [%d] %s", id, redact.text(r.body, M.trace_body_limit))
+    end
     M.trace(table.concat(out, "\n"))
 end
 

@@ -54,8 +54,7 @@ function M.pages(client, op, params, opts)
         if count >= max then
             done = true
             return false, errors.new{ code = "PaginationLimit", operation = op,
-                message = string.format("%s: more than %d pages; stopped (raise max_pages if this is real)",
-                    op, max) }
+                message = string.format("more than %d pages; stopped (raise max_pages if this is real)", max) }
         end
         local p = {}
         for k, v in pairs(params or {}) do p[k] = v end
@@ -72,8 +71,8 @@ function M.pages(client, op, params, opts)
         elseif seen[token] then
             done = true
             return false, errors.new{ code = "PaginationLoop", operation = op,
-                message = string.format("%s: the server sent the same %s twice (page %d); stopped", op,
-                    token_name, count) }
+                message = string.format("the server sent the same %s twice (page %d); stopped", token_name,
+                    count) }
         end
         if token then seen[token] = true end
         return out

@@ -145,6 +145,10 @@ Ctx.pool = memo("pool", function(self)
     if not self.pool_id then return no_pool(self) end
     local out, err = self:idp():call("DescribeUserPool", { UserPoolId = self.pool_id })
     if not out then return nil, err end
+    if type(out.UserPool) ~= "table" then
+        return nil, errors.new{ code = "InvalidResponse", operation = "cognito-idp:DescribeUserPool",
+                                message = "DescribeUserPool answered without a UserPool" }
+    end
     return out.UserPool
 end)
 
