@@ -18,7 +18,6 @@ local function report(v, err)
 end
 local aws = require "mfakit.aws"
 local cognito = require "mfakit.cognito"
-local paginate = require "mfakit.aws.paginate"
 local KEYS = { region = "us-east-1", access_key = "AKIDEXAMPLE", secret_key = "secret", retry_base = 0.01 }
 local function client(service, extra)
     local o = { endpoint = ENDPOINT }
@@ -31,9 +30,10 @@ local function idp(extra)
     for k, v in pairs(extra or {}) do o[k] = v end
     return cognito.new(o)
 end
-local _ = { client, idp, paginate }
+local _ = { client, idp }
 ]]
 
+local PAGINATE = 'local paginate = require "mfakit.aws.paginate"\n'
 local LIST_POOLS = 'report(client("cognito-idp"):call("ListUserPools", { MaxResults = 60 }))'
 local SIGN_IN = 'report(idp():sign_in{ username = "u", password = "Passw0rd!", flow = "password" })'
 
@@ -49,16 +49,16 @@ local LIBRARY = {
     { "128 KB of eyJ in an error message", "/hostile/eyj/128", "NotAuthorizedException", 1, LIST_POOLS },
     { "503 with 128 KB of <", "/hostile/lt/128", "ServiceError", 3, LIST_POOLS },
     { "repeated NextToken: ListUserPools", "/hostile/pages", "PaginationLoop", 2,
-      'report(paginate.all(client("cognito-idp"), "ListUserPools", { MaxResults = 60 }, "UserPools"))' },
+      PAGINATE .. 'report(paginate.all(client("cognito-idp"), "ListUserPools", { MaxResults = 60 }, "UserPools"))' },
     { "repeated NextToken: ListUserPoolClients", "/hostile/pages", "PaginationLoop", 2,
-      'report(paginate.all(client("cognito-idp"), "ListUserPoolClients", { UserPoolId = "us-east-1_abc" }, ' ..
+      PAGINATE .. 'report(paginate.all(client("cognito-idp"), "ListUserPoolClients", { UserPoolId = "us-east-1_abc" }, ' ..
       '"UserPoolClients"))' },
     { "repeated PaginationToken: list_devices", "/hostile/pages", "PaginationLoop", 2,
       'report(idp():list_devices("access-token"))' },
     { "repeated Marker: IAM ListRolePolicies", "/hostile/pages", "PaginationLoop", 2,
-      'report(paginate.all(client("iam"), "ListRolePolicies", { RoleName = "r" }, "PolicyNames"))' },
+      PAGINATE .. 'report(paginate.all(client("iam"), "ListRolePolicies", { RoleName = "r" }, "PolicyNames"))' },
     { "page cap", "/hostile/pages", "PaginationLimit", 1,
-      'report(paginate.all(client("cognito-idp"), "ListUserPools", {}, "UserPools", { max_pages = 1 }))' },
+      PAGINATE .. 'report(paginate.all(client("cognito-idp"), "ListUserPools", {}, "UserPools", { max_pages = 1 }))' },
     { "InitiateAuth (USER_PASSWORD_AUTH) to a silent server", "/hostile/silent/1", "NetworkError", 1, SIGN_IN },
     { "InitiateAuth (USER_PASSWORD_AUTH) past the timeout", "/hostile/silent/3", "Timeout", 1,
       'report(idp({ timeout = 1 }):sign_in{ username = "u", password = "Passw0rd!", flow = "password" })' },
