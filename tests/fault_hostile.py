@@ -10,7 +10,7 @@ go to PATH/, so a size may also be given as a path segment: /hostile/big/3):
   /hostile/error?mb=N        400, a JSON AWS error whose message is N MiB (100)
   /hostile/eyj?kb=N          400, a JSON AWS error whose message is N KiB of "eyJ" (128)
   /hostile/lt?kb=N           503, N KiB of "<" (128)
-  /hostile/trace-eyj?mb=N    200, N MiB of "eyJ" inside a JSON string (10)
+  /hostile/trace-eyj?mb=N    200, N MiB of "eyJ..." inside a JSON string (10)
   /hostile/pages             200, the same NextToken / PaginationToken / Marker
                              forever, for every List* operation
   /hostile/silent?s=N        reads the request, answers nothing for N s (30), closes

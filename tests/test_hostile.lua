@@ -89,9 +89,14 @@ return function(t)
         local rss = tonumber(err:match("peak_rss_kib=(%d+)\n$"))
         return out, (err:gsub("peak_rss_kib=%d+\n$", "")), rc, rss
     end
+    -- Under ASan the peak RSS is the sanitizer's (shadow memory, a quarantine
+    -- of freed blocks), not mfakit's: the bound is checked in plain builds.
+    local sanitized = os.getenv("ASAN_OPTIONS") ~= nil or bin:find("asan", 1, true) ~= nil
     local function bounded(rss, what)
-        t.ok(rss and rss < MAX_RSS_KIB, string.format("%s: peak RSS %s KiB (limit %d)", what, tostring(rss),
-            MAX_RSS_KIB))
+        t.ok(rss, what .. ": no peak RSS measured")
+        print(string.format("# %s: peak RSS %d KiB", what, rss))
+        if sanitized then return end
+        t.ok(rss < MAX_RSS_KIB, string.format("%s: peak RSS %d KiB (limit %d)", what, rss, MAX_RSS_KIB))
     end
 
     for _, c in ipairs(LIBRARY) do
@@ -191,12 +196,12 @@ return function(t)
         bounded(rss, "list-devices")
     end)
 
-    t.test("--trace of a 9 MB answer of eyJ: bounded output, no token-shaped run", function()
+    t.test("--trace of a 10 MB answer of eyJ: bounded output, no token-shaped run", function()
         if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
         reset()
         local file = tmp .. "/hostile-trace.lua"
         local f = assert(io.open(file, "w"))
-        f:write(string.format("local ENDPOINT = %q\n", fault .. "/hostile/trace-eyj/3"), REPORT, LIST_POOLS, "\n")
+        f:write(string.format("local ENDPOINT = %q\n", fault .. "/hostile/trace-eyj/10"), REPORT, LIST_POOLS, "\n")
         f:close()
         local out, err, rc, rss = measured(bin .. " --trace " .. file)
         t.eq(rc, 0, err)
