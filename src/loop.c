@@ -269,9 +269,11 @@ static void finish(struct loop *loop, CURLMsg *msg)
         return;
     struct loop_result *r = t->result;
     r->error = (int)msg->data.result;
-    /* libcurl refuses one header line over its own limit (100 KiB) with
-     * "out of memory", before our header callback sees it. */
-    if (msg->data.result == CURLE_OUT_OF_MEMORY && !t->headers_done && !r->too_large)
+    /* libcurl refuses one header line over its own limit (100 KiB) before
+     * our header callback sees it: "out of memory" up to 8.5, CURLE_TOO_LARGE
+     * (100, not in older headers) from 8.6. */
+    int refused = msg->data.result == CURLE_OUT_OF_MEMORY || (int)msg->data.result == 100;
+    if (refused && !t->headers_done && !r->too_large)
         r->too_large = LOOP_HEADERS_TOO_LARGE;
     if (msg->data.result == CURLE_OK) {
         CL->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
