@@ -58,4 +58,13 @@ return function(t)
         t.eq(redact.text(tags), tags)
         t.eq(#redact.text(("<"):rep(1000000), 100), 100 + #"... (999900 more bytes)")
     end)
+
+    t.test("values: plain secrets anywhere, and the start of one cut by a limit", function()
+        t.eq(redact.values("pw hunter22 and hunter22 again", { "hunter22" }), "pw <redacted> and <redacted> again")
+        t.eq(redact.values("short abc stays", { "abc" }), "short abc stays")
+        local cut = redact.text("the password was hunter22, sorry", 21)
+        t.eq(cut, "the password was hunt... (11 more bytes)")
+        t.eq(redact.values(cut, { "x%d+", "hunter22" }), "the password was <redacted>... (11 more bytes)")
+        t.eq(redact.values("no notice: hunt", { "hunter22" }), "no notice: hunt")
+    end)
 end

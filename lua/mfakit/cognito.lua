@@ -20,6 +20,7 @@ local challenges = require "mfakit.cognito.challenges"
 local devices = require "mfakit.cognito.devices"
 local config = require "mfakit.config"
 local paginate = require "mfakit.aws.paginate"
+local redact = require "mfakit.redact"
 
 local M = {}
 
@@ -74,13 +75,7 @@ end
 -- Calls the client; removes the given secrets from an error's message.
 function Idp:call(op, params, secrets)
     local out, err = self.client:call(op, params)
-    if not out and secrets then
-        for _, s in pairs(secrets) do
-            if type(s) == "string" and #s >= 4 then
-                err.message = err.message:gsub(s:gsub("%p", "%%%0"), "<redacted>")
-            end
-        end
-    end
+    if not out and secrets then err.message = redact.values(err.message, secrets) end
     return out, err
 end
 

@@ -152,4 +152,35 @@ function M.text(s, limit)
     return s
 end
 
+-- Replaces each of `values` (plain strings of 4 bytes or more: a password,
+-- a code, a session) wherever it appears in s. When s was cut by
+-- redact.text(s, limit), the start of a value left just before the
+-- "... (N more bytes)" notice is replaced too.
+function M.values(s, values)
+    if type(s) ~= "string" or s == "" or type(values) ~= "table" then return s end
+    for _, v in pairs(values) do
+        if type(v) == "string" and #v >= 4 then
+            local out, pos = {}, 1
+            while true do
+                local a, b = s:find(v, pos, true)
+                if not a then break end
+                out[#out + 1] = s:sub(pos, a - 1) .. REDACTED
+                pos = b + 1
+            end
+            out[#out + 1] = s:sub(pos)
+            s = table.concat(out)
+            local body, notice = s:match("^(.-)(%.%.%. %(%d+ more bytes%))$")
+            if body then
+                for k = math.min(#v - 1, #body), 1, -1 do
+                    if body:sub(-k) == v:sub(1, k) then
+                        s = body:sub(1, -k - 1) .. REDACTED .. notice
+                        break
+                    end
+                end
+            end
+        end
+    end
+    return s
+end
+
 return M
