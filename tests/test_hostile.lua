@@ -69,6 +69,9 @@ local LIBRARY = {
       'report(idp():sign_up{ username = "u", password = "Passw0rd!" })' },
     { "ForgotPassword after a 502", "/status/502", "ServiceError", 1,
       'report(idp():call("ForgotPassword", { ClientId = "client", Username = "u" }))' },
+    -- not a server, but the same cap: a code source that never stops printing
+    { "code source cmd:yes", "/unused", "CodeSourceFailed", 0,
+      'report(require("mfakit.cognito.codes").source("cmd:yes", "SMS code")({}))' },
 }
 
 return function(t)

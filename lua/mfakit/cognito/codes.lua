@@ -21,6 +21,9 @@ local M = {}
 
 M.file_timeout = 300
 M.poll_interval = 0.2
+-- The most read from a code file or command (bytes): a code is one short
+-- line, and a command that never stops printing (`yes`) must not fill memory.
+M.max_output = 64 * 1024
 
 local function first_line(s)
     return (s or ""):match("^[^\r\n]*")
@@ -29,7 +32,7 @@ end
 local function read_file(path)
     local f = io.open(path, "r")
     if not f then return nil end
-    local s = f:read("a")
+    local s = f:read(M.max_output) or ""
     f:close()
     return s
 end
@@ -67,7 +70,17 @@ local function from_command(command, what)
     return function()
         local p = io.popen(command, "r")
         if not p then return errors.fail("CodeSourceFailed", "cannot run the %s command", what) end
-        local out = p:read("a")
+        local out, chunk = {}, nil
+        local left = M.max_output
+        repeat
+            chunk = p:read(math.min(left, 4096))
+            if chunk then out[#out + 1], left = chunk, left - #chunk end
+        until not chunk or left <= 0
+        out = table.concat(out)
+        if left <= 0 and p:read(1) then
+            p:close() -- the command gets SIGPIPE on its next write
+            return errors.fail("CodeSourceFailed", "the %s command printed more than %d bytes", what, M.max_output)
+        end
         local ok, _, status = p:close()
         if not ok then
             return errors.fail("CodeSourceFailed", "the %s command exited with status %s", what, tostring(status))
