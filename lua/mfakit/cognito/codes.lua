@@ -70,10 +70,9 @@ local function from_command(command, what)
     return function()
         local p = io.popen(command, "r")
         if not p then return errors.fail("CodeSourceFailed", "cannot run the %s command", what) end
-        local out, chunk = {}, nil
-        local left = M.max_output
+        local out, left = {}, M.max_output
         repeat
-            chunk = p:read(math.min(left, 4096))
+            local chunk = p:read(math.min(left, 4096))
             if chunk then out[#out + 1], left = chunk, left - #chunk end
         until not chunk or left <= 0
         out = table.concat(out)
