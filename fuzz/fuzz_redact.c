@@ -4,11 +4,13 @@
  *   make build/bundle.c && fuzz/build   (see fuzz/build for the exact command)
  *   build/fuzz_redact -max_total_time=60 fuzz/corpus/redact
  *
- * The first two bytes give the cut (limit); the rest is the text. Beyond
- * crashes and leaks (with Lua line coverage as feedback, lua_coverage.h) it checks that redact.text
- * never raises, returns a string, ends with the cut notice (with the right count) when the text was
- * cut, and leaves nothing shaped like a JWT: no "eyJ" + base64url + "." survives, cut or not (the
- * old pattern's meaning, checked with that pattern). */
+ * The first two bytes give the cut (limit); the rest is the text. Lua line
+ * coverage is the feedback (lua_coverage.h). Beyond crashes and leaks it
+ * checks that redact.text never raises, returns a string, ends with the cut
+ * notice (with the right count) when the text was cut, and leaves nothing
+ * shaped like a JWT: no "eyJ" + base64url + "." survives, cut or not (the
+ * old pattern's meaning, checked with that pattern). Then that
+ * redact.values leaves no "hunter22", nor its start just before the cut. */
 #include "host.h"
 #include "lua_coverage.h"
 
@@ -23,7 +25,15 @@ static const char check[] =
     "assert(type(out) == 'string')\n"
     "local cut = limit and #s > limit\n"
     "if cut then assert(out:find('%.%.%. %(' .. (#s - limit) .. ' more bytes%)$'), 'notice') end\n"
-    "assert(not out:find('eyJ[%w_%-]+%.'), 'a JWT survived: ' .. out)\n";
+    "assert(not out:find('eyJ[%w_%-]+%.'), 'a JWT survived: ' .. out)\n"
+    "local v = redact.values(out, { 'hunter22' })\n"
+    "assert(not v:find('hunter22', 1, true), 'a value survived: ' .. v)\n"
+    "local before = v:match('^(.-)%.%.%. %(%d+ more bytes%)$')\n"
+    "if before then\n"
+    "  for k = 1, 7 do\n"
+    "    assert(before:sub(-k) ~= ('hunter22'):sub(1, k), 'a cut value survived')\n"
+    "  end\n"
+    "end\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
