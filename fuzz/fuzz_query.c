@@ -7,9 +7,9 @@
  *
  * The first byte picks a service and one of its operations; the rest is the
  * answer's body. Lua line coverage is the feedback (lua_coverage.h). Beyond
- * crashes and leaks it checks that query.decode and
- * query.error_of never raise, that decode gives a table or nil plus an
- * InvalidResponse error, and that error_of gives nil or string fields. */
+ * crashes and leaks it checks that query.decode and query.error_of never
+ * raise, that decode gives a table or nil plus an InvalidResponse error, and
+ * that error_of gives nil or string fields. */
 #include "host.h"
 #include "lua_coverage.h"
 
