@@ -85,6 +85,15 @@ static long opt_ms(lua_State *L, int idx, const char *field)
     return (long)(s * 1000.0 + 0.5);
 }
 
+static size_t opt_size(lua_State *L, int idx, const char *field)
+{
+    lua_getfield(L, idx, field);
+    lua_Integer n = luaL_optinteger(L, -1, 0);
+    lua_pop(L, 1);
+    luaL_argcheck(L, n >= 0, idx, "size caps must not be negative");
+    return (size_t)n;
+}
+
 static int loop_lstart(lua_State *L)
 {
     struct loop *loop = check_loop(L);
@@ -101,6 +110,9 @@ static int loop_lstart(lua_State *L)
     req.ca_bundle = luaL_optstring(L, -1, NULL);
     req.timeout_ms = opt_ms(L, 1, "timeout");
     req.connect_timeout_ms = opt_ms(L, 1, "connect_timeout");
+    req.max_body = opt_size(L, 1, "max_body");
+    req.max_error_body = opt_size(L, 1, "max_error_body");
+    req.max_header_size = opt_size(L, 1, "max_header_size");
     const char *lines[MAX_HEADERS];
     req.header_count = collect_headers(L, 1, lines);
     req.headers = lines;
@@ -178,6 +190,18 @@ static const char *transport_code(int e, int *retryable)
     }
 }
 
+static const char *too_large_what(int which)
+{
+    switch (which) {
+    case LOOP_BODY_TOO_LARGE:
+        return "response body";
+    case LOOP_ERROR_BODY_TOO_LARGE:
+        return "error response body";
+    default:
+        return "response headers";
+    }
+}
+
 static void push_result(lua_State *L, const struct loop_result *r)
 {
     lua_createtable(L, 0, 8);
@@ -185,6 +209,21 @@ static void push_result(lua_State *L, const struct loop_result *r)
     lua_setfield(L, -2, "id");
     lua_pushnumber(L, r->total_seconds);
     lua_setfield(L, -2, "time");
+    if (r->too_large) {
+        /* never retried: the same server would send the same answer */
+        lua_pushliteral(L, "ResponseTooLarge");
+        lua_setfield(L, -2, "error");
+        if (r->cap)
+            lua_pushfstring(L, "the %s passed the cap of %I bytes", too_large_what(r->too_large),
+                            (lua_Integer)r->cap);
+        else
+            lua_pushfstring(L, "the %s are larger than libcurl accepts",
+                            too_large_what(r->too_large));
+        lua_setfield(L, -2, "message");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "retryable");
+        return;
+    }
     if (r->error) {
         int retryable;
         lua_pushstring(L, transport_code(r->error, &retryable));

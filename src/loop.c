@@ -13,6 +13,8 @@ struct transfer {
     CURL *easy;
     struct curl_slist *headers;
     struct loop_result *result;
+    size_t max_body, max_error_body, max_header_size;
+    int headers_done; /* the final response's blank line has come */
     struct transfer *next;
 };
 
@@ -45,9 +47,25 @@ static int buf_append(struct loop_buf *b, const char *data, size_t len)
     return 0;
 }
 
+/* Returning less than asked makes libcurl abort with CURLE_WRITE_ERROR;
+ * finish() then reports the cap rather than a write error. */
+static size_t over_cap(struct loop_result *r, int which, size_t cap)
+{
+    r->too_large = which;
+    r->cap = cap;
+    return 0;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
-    struct loop_result *r = userdata;
+    struct transfer *t = userdata;
+    struct loop_result *r = t->result;
+    long status = 0;
+    CL->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    int is_error = status < 200 || status > 299;
+    size_t cap = is_error && t->max_error_body ? t->max_error_body : t->max_body;
+    if (cap && (size * n > cap || r->body.len > cap - size * n))
+        return over_cap(r, is_error ? LOOP_ERROR_BODY_TOO_LARGE : LOOP_BODY_TOO_LARGE, cap);
     return buf_append(&r->body, data, size * n) == 0 ? size * n : 0;
 }
 
@@ -55,9 +73,14 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
  * CONNECT answer comes first and starts with its own status line. */
 static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 {
-    struct loop_result *r = userdata;
+    struct transfer *t = userdata;
+    struct loop_result *r = t->result;
     if (size * n >= 5 && memcmp(data, "HTTP/", 5) == 0)
         r->headers.len = 0;
+    t->headers_done = (size * n == 2 && data[0] == '\r') || (size * n == 1 && data[0] == '\n');
+    size_t cap = t->max_header_size;
+    if (cap && (size * n > cap || r->headers.len > cap - size * n))
+        return over_cap(r, LOOP_HEADERS_TOO_LARGE, cap);
     return buf_append(&r->headers, data, size * n) == 0 ? size * n : 0;
 }
 
@@ -132,6 +155,9 @@ static int setup_easy(struct transfer *t, const struct loop_request *req)
 {
     CURL *e = t->easy;
     int ok = 1;
+    t->max_body = req->max_body;
+    t->max_error_body = req->max_error_body;
+    t->max_header_size = req->max_header_size;
     ok &= CL->easy_setopt(e, CURLOPT_URL, req->url) == CURLE_OK;
     ok &= CL->easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     /* Signed requests must never be replayed elsewhere: 3xx is returned as is. */
@@ -147,9 +173,9 @@ static int setup_easy(struct transfer *t, const struct loop_request *req)
     if (req->connect_timeout_ms > 0)
         ok &= CL->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms) == CURLE_OK;
     ok &= CL->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
-    ok &= CL->easy_setopt(e, CURLOPT_WRITEDATA, t->result) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_WRITEDATA, t) == CURLE_OK;
     ok &= CL->easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
-    ok &= CL->easy_setopt(e, CURLOPT_HEADERDATA, t->result) == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_HEADERDATA, t) == CURLE_OK;
     ok &= CL->easy_setopt(e, CURLOPT_PRIVATE, t) == CURLE_OK;
 
     const char *method = req->method ? req->method : "GET";
@@ -243,6 +269,12 @@ static void finish(struct loop *loop, CURLMsg *msg)
         return;
     struct loop_result *r = t->result;
     r->error = (int)msg->data.result;
+    /* libcurl refuses one header line over its own limit (100 KiB) before
+     * our header callback sees it: "out of memory" up to 8.5, CURLE_TOO_LARGE
+     * (100, not in older headers) from 8.6. */
+    int refused = msg->data.result == CURLE_OUT_OF_MEMORY || (int)msg->data.result == 100;
+    if (refused && !t->headers_done && !r->too_large)
+        r->too_large = LOOP_HEADERS_TOO_LARGE;
     if (msg->data.result == CURLE_OK) {
         CL->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
     } else {

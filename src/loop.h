@@ -19,7 +19,14 @@ struct loop_request {
     long timeout_ms;         /* whole transfer; 0 = none */
     long connect_timeout_ms; /* 0 = libcurl's default */
     const char *ca_bundle;   /* NULL = system default; verification is always on */
+    /* Caps on what a server may make us hold (0 = none). The body cap counts
+     * decoded bytes, so a gzip bomb stops at it too; a non-2xx answer is an
+     * error message and gets the smaller max_error_body. */
+    size_t max_body, max_error_body, max_header_size;
 };
+
+/* Why a transfer was cut short by a cap (loop_result.too_large). */
+enum { LOOP_FIT = 0, LOOP_BODY_TOO_LARGE, LOOP_ERROR_BODY_TOO_LARGE, LOOP_HEADERS_TOO_LARGE };
 
 struct loop_buf {
     char *data;
@@ -31,7 +38,9 @@ struct loop_result {
     long status;             /* 0 when the transfer failed */
     struct loop_buf headers; /* raw header block of the final response */
     struct loop_buf body;
-    int error; /* 0, or a CURLcode */
+    int error;     /* 0, or a CURLcode */
+    int too_large; /* LOOP_FIT, or which cap stopped the transfer */
+    size_t cap;    /* the cap that stopped it, in bytes */
     char error_text[256];
     double total_seconds;
     struct loop_result *next;

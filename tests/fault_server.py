@@ -9,6 +9,8 @@ Fixed paths:
   /big?n=BYTES      answers n bytes of 'x'
   /redirect         answers 302 to /echo
   /truncated        promises more bytes than it sends, then closes
+  /hostile/...      gzip bombs, huge bodies and headers, floods, endless
+                    pages, silence: see tests/fault_hostile.py
 Scripted answers (any other path, e.g. an AWS client pointed here):
   POST /_script     body: JSON list of answers, served in order to the next
                     requests: {"status", "headers", "body", "delay", "truncate",
@@ -27,6 +29,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+import fault_hostile
 
 LOCK = threading.Lock()
 
@@ -118,6 +122,8 @@ class Handler(BaseHTTPRequestHandler):
                 out = echo_fields(out, body)
                 headers = {k: echo_fields(v, body) for k, v in (headers or {}).items()}
             return self._send(answer.get("status", 200), out, headers, answer.get("truncate", False))
+        if fault_hostile.handle(self, url.path, q, body):
+            return None
         if url.path == "/echo":
             return self._send(200, json.dumps({
                 "method": self.command, "path": self.path,

@@ -297,6 +297,44 @@ return function(t)
         t.eq(meta.attempts, 2)
     end)
 
+    t.test("one-shot operations: no retry after a 5xx or a drop; throttling is retried", function()
+        need(fault, "MFAKIT_TEST_FAULT")
+        local c = aws.client("cognito-idp", opts{ endpoint = fault, retry_base = 0.01 })
+        local auth = { AuthFlow = "USER_PASSWORD_AUTH", ClientId = "c",
+                       AuthParameters = { USERNAME = "u", PASSWORD = "p" } }
+        local challenge = { ChallengeName = "SMS_MFA", ClientId = "c", Session = "s",
+                            ChallengeResponses = { USERNAME = "u", SMS_MFA_CODE = "123456" } }
+        for _, op in ipairs{ { "InitiateAuth", auth }, { "RespondToAuthChallenge", challenge },
+                             { "SignUp", { ClientId = "c", Username = "u", Password = "p" } },
+                             { "UpdateUserAttributes", { AccessToken = "a", UserAttributes = {} } } } do
+            script{ { status = 500, body = "" }, { status = 200, body = "{}" } }
+            local err = t.fails("ServiceError", c:call(op[1], op[2]))
+            t.eq({ err.attempts, #requests() }, { 1, 1 }, op[1] .. " after a 500")
+            script{ { status = 200, body = "{}", truncate = true }, { status = 200, body = "{}" } }
+            err = t.fails("NetworkError", c:call(op[1], op[2]))
+            t.eq({ err.attempts, #requests() }, { 1, 1 }, op[1] .. " after a dropped connection")
+        end
+        script{ { status = 400, body = '{"__type":"TooManyRequestsException","message":"slow down"}' },
+                { status = 429, body = "" }, { status = 200, body = '{"Session": "s2"}' } }
+        local out, meta = assert(c:call("InitiateAuth", auth))
+        t.eq({ out.Session, meta.attempts, #requests() }, { "s2", 3, 3 })
+        -- a refused connection never reached the server: trying again is safe
+        local err = t.fails("ConnectFailed", aws.client("cognito-idp", opts{ endpoint = "http://127.0.0.1:1",
+            retry_base = 0.01, max_attempts = 2 }):call("InitiateAuth", auth))
+        t.eq(err.attempts, 2)
+    end)
+
+    t.test("InvalidResponse carries attempts, status and operation", function()
+        need(fault, "MFAKIT_TEST_FAULT")
+        script{ { status = 500, body = "" }, { status = 200, body = '{"UserPools": [' } }
+        local c = aws.client("cognito-idp", opts{ endpoint = fault, retry_base = 0.01 })
+        local err = t.fails("InvalidResponse", c:call("ListUserPools", { MaxResults = 1 }))
+        t.eq({ err.attempts, err.status, err.operation }, { 2, 200, "cognito-idp:ListUserPools" })
+        script{ { status = 200, body = "<NotIt/>", headers = { ["Content-Type"] = "text/xml" } } }
+        err = t.fails("InvalidResponse", aws.client("iam", opts{ endpoint = fault }):call("ListRoles"))
+        t.eq(err.attempts, 1)
+    end)
+
     t.test("configuration errors name the operation", function()
         local c = aws.client("iam", { endpoint = "ftp://nowhere", region = "us-east-1", access_key = "a", secret_key = "b" })
         local err = t.fails("InvalidEndpoint", c:call("ListRoles"))

@@ -59,4 +59,17 @@ return function(t)
         no_raise("InvalidResponse", function() return c:refresh{ refresh_token = "r" } end)
         no_raise("InvalidResponse", function() return c:confirm_device("token", {}) end)
     end)
+
+    t.test("a secret echoed across the message cut leaves no visible start", function()
+        local c = idp()
+        local secret = "Echoed-Secret-Value-42"
+        assert(http.request{ method = "POST", url = fault .. "/_reset", body = "" })
+        local message = ("m"):rep(990) .. secret .. " tail"
+        assert(http.request{ method = "POST", url = fault .. "/_script", body = json.encode{ { status = 400,
+            body = json.encode{ __type = "InvalidParameterException", message = message } } } })
+        local v, err = c:call("ForgotPassword", { ClientId = "c", Username = "u" }, { secret })
+        t.fails("InvalidParameterException", v, err)
+        t.ok(not err.message:find("Echoed", 1, true), err.message:sub(980))
+        t.ok(err.message:find("<redacted>... (", 1, true), err.message:sub(980))
+    end)
 end

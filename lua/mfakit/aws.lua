@@ -3,7 +3,8 @@
 --   local iam = aws.client("iam", opts)
 --   local out, err = iam:call("GetRole", { RoleName = "x" })   -- out | nil, err
 -- opts: region, profile, endpoint, access_key, secret_key, session_token,
---   max_attempts (3), retry_base (1 s), timeout (60 s).
+--   max_attempts (3), retry_base (1 s), timeout (60 s), max_body and
+--   max_header_size (bytes; http.max_body, http.max_header_size).
 -- Any operation works by name. Parameters are shaped as in the AWS API
 -- reference; results as the AWS SDKs return them. A second return value
 -- gives {request_id, status, attempts}. Errors are `nil, err` with err.code,
@@ -25,6 +26,10 @@ local endpoints = require "mfakit.aws.endpoints"
 local check = require("mfakit.args").check
 
 local M = {}
+
+-- The longest error message kept from an answer (bytes): a server's message
+-- is cut to this before it is redacted or shown.
+M.max_message = 1000
 
 M.credentials = credentials.resolve
 M.region = endpoints.region
@@ -48,6 +53,11 @@ function M.client(service, opts)
     if opts.max_attempts ~= nil and (math.type(opts.max_attempts) ~= "integer" or opts.max_attempts < 1) then
         error("aws.client: max_attempts must be a positive integer", 2)
     end
+    for _, k in ipairs{ "max_body", "max_header_size" } do
+        if opts[k] ~= nil and (math.type(opts[k]) ~= "integer" or opts[k] < 1) then
+            error("aws.client: " .. k .. " must be a positive integer (bytes)", 2)
+        end
+    end
     return setmetatable({ service = service, opts = opts, hints = require(HINTS[service]),
                           clock_offset = 0 }, Client)
 end
@@ -65,10 +75,12 @@ function Client:resolve()
     return true
 end
 
+-- A few words of a body that is not an AWS error (an HTML error page, say).
+-- Only its start is read, and tags are matched up to the next "<", so a
+-- body of any size or shape costs the same.
 local function snippet(body, content_type)
-    local s = body:gsub("<[^>]*>", " "):gsub("%s+", " "):gsub("^ ", "")
-    if #s > 120 then s = s:sub(1, 117) .. "..." end
-    return string.format("%s%s", content_type and ("(" .. content_type .. ") ") or "", redact.text(s))
+    local s = body:sub(1, 4096):gsub("<[^<>]*>", " "):gsub("%s+", " "):gsub("^ ", "")
+    return string.format("%s%s", content_type and ("(" .. content_type .. ") ") or "", redact.text(s, 117))
 end
 
 function Client:error_from(operation, r)
@@ -80,8 +92,7 @@ function Client:error_from(operation, r)
               message = string.format("HTTP %d with a body that is not an AWS error: %s", r.status,
                   #r.body > 0 and snippet(r.body, r.headers["content-type"]) or "(empty)") }
     end
-    local message = redact.text(e.message)
-    if #message > 1000 then message = message:sub(1, 1000) .. "..." end
+    local message = redact.text(e.message, M.max_message)
     return errors.new{
         code = e.code, message = message, status = r.status,
         request_id = r.headers["x-amzn-requestid"] or r.headers["x-amz-request-id"] or e.request_id,
@@ -173,10 +184,11 @@ function Client:call(operation, params)
         local req, r
         req, err = self:build(operation, body, creds)
         if not req then
-            err.operation = self.service .. ":" .. operation
+            err.operation, err.attempts = self.service .. ":" .. operation, attempt - 1
             return nil, err
         end
         req.timeout = self.opts.timeout
+        req.max_body, req.max_header_size = self.opts.max_body, self.opts.max_header_size
         r, err = http.request(req)
         if r and r.status >= 200 and r.status < 300 then
             local out, rid
@@ -188,7 +200,7 @@ function Client:call(operation, params)
                 if not out then err = rid end
             end
             if not out then
-                err.status, err.operation = r.status, self.service .. ":" .. operation
+                err.status, err.operation, err.attempts = r.status, self.service .. ":" .. operation, attempt
                 return nil, err
             end
             return out, { request_id = rid or r.headers["x-amzn-requestid"], status = r.status, attempts = attempt }
@@ -201,7 +213,7 @@ function Client:call(operation, params)
         if server_time and not skew_fixed and math.abs(server_time - sys.now()) > 240 then
             self.clock_offset = server_time - sys.now()
             skew_fixed = true
-        elseif not err.retryable or attempt >= max or (not r and retry.one_shot(operation, err.code)) then
+        elseif not err.retryable or attempt >= max or not retry.may_repeat(operation, err, r ~= nil) then
             return nil, err
         else
             task.sleep(retry.delay(attempt, self.opts.retry_base))

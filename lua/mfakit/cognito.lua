@@ -21,6 +21,8 @@ local devices = require "mfakit.cognito.devices"
 local config = require "mfakit.config"
 local secrets = require "mfakit.secrets"
 local check = require("mfakit.args").check
+local paginate = require "mfakit.aws.paginate"
+local redact = require "mfakit.redact"
 
 local M = {}
 
@@ -83,7 +85,8 @@ function Idp:call(op, params, extra)
     check(3, "idp:call", extra, "table|nil")
     for _, s in pairs(extra or {}) do secrets.add(s) end
     local out, err = self.client:call(op, params)
-    if not out then err.message = secrets.scrub(err.message) end
+    -- a message cut short may end with the start of one: redact.values takes that too
+    if not out then err.message = redact.values(secrets.scrub(err.message), secrets.held()) end
     if out and type(out.Session) == "string" then secrets.add(out.Session) end
     return out, err
 end
@@ -479,15 +482,10 @@ end
 
 function Idp:list_devices(access_token)
     check(1, "idp:list_devices", access_token, "string")
-    local all, token = json.array({}), nil
-    repeat
-        local out, err = self:call("ListDevices", { AccessToken = access_token, Limit = 60,
-                                                    PaginationToken = token }, { access_token })
-        if not out then return nil, err end
-        for _, d in ipairs(tbl(out.Devices)) do all[#all + 1] = d end
-        token = str(out.PaginationToken)
-    until not token
-    return all
+    local list, err = paginate.all(function(op, params) return self:call(op, params, { access_token }) end,
+        "ListDevices", { AccessToken = access_token, Limit = 60 }, "Devices")
+    if not list then return nil, err end
+    return json.array(list)
 end
 
 function Idp:forget_device(access_token, device_key)

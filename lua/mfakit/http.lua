@@ -1,6 +1,9 @@
 -- mfakit.http: HTTP over libcurl, on the task loop.
---   request{method, url, headers, body, timeout, connect_timeout, ca_bundle}
+--   request{method, url, headers, body, timeout, connect_timeout, ca_bundle,
+--           max_body, max_error_body, max_header_size}
 --     -> {status, headers (lower-case names), body, time} | nil, err
+-- An answer larger than a cap (bytes, after gzip decoding) stops the
+-- transfer at once with err.code "ResponseTooLarge"; defaults below.
 -- Inside a task the call yields and other tasks run; outside, it blocks.
 -- TLS is always verified (CA bundle: opts.ca_bundle or AWS_CA_BUNDLE);
 -- proxies come from the usual environment variables (libcurl reads them).
@@ -15,6 +18,13 @@ local M = {}
 
 M.default_timeout = 60
 M.default_connect_timeout = 10
+-- The largest real answers of Cognito, IAM, SNS and STS (a page of 60 users
+-- with their attributes, a page of IAM policies) are well under 1 MiB.
+M.max_body = 16 * 1024 * 1024
+M.max_error_body = 1024 * 1024
+M.max_header_size = 64 * 1024
+-- What --trace shows of one body: the rest is cut before redaction.
+M.trace_body_limit = 64 * 1024
 
 -- Trace sink: nil (off) or a function(line). Set by --trace.
 M.trace = nil
@@ -30,7 +40,7 @@ local function trace_request(id, method, req)
         out[#out + 1] = string.format("> [%d] %s: %s", id, k, redact.header(k, v))
     end
     if req.body and #req.body > 0 then
-        out[#out + 1] = string.format("> [%d] %s", id, redact.text(req.body))
+        out[#out + 1] = string.format("> [%d] %s", id, redact.text(req.body, M.trace_body_limit))
     end
     M.trace(table.concat(out, "\n"))
 end
@@ -47,7 +57,9 @@ local function trace_response(id, r, elapsed)
     for _, k in ipairs(names) do
         out[#out + 1] = string.format("< [%d] %s: %s", id, k, redact.header(k, r.headers[k]))
     end
-    if #r.body > 0 then out[#out + 1] = string.format("< [%d] %s", id, redact.text(r.body)) end
+    if #r.body > 0 then
+        out[#out + 1] = string.format("< [%d] %s", id, redact.text(r.body, M.trace_body_limit))
+    end
     M.trace(table.concat(out, "\n"))
 end
 
@@ -62,6 +74,11 @@ local function check(req)
     for _, k in ipairs{ "timeout", "connect_timeout" } do
         if req[k] ~= nil and (type(req[k]) ~= "number" or not (req[k] >= 0.001 and req[k] <= 1e6)) then
             error("http.request: " .. k .. " must be a number of seconds from 0.001 to 1e6", 3)
+        end
+    end
+    for _, k in ipairs{ "max_body", "max_error_body", "max_header_size" } do
+        if req[k] ~= nil and (math.type(req[k]) ~= "integer" or req[k] < 1) then
+            error("http.request: " .. k .. " must be a positive integer (bytes)", 3)
         end
     end
 end
@@ -81,6 +98,9 @@ function M.request(req)
         timeout = req.timeout or M.default_timeout,
         connect_timeout = req.connect_timeout or M.default_connect_timeout,
         ca_bundle = req.ca_bundle or os.getenv("AWS_CA_BUNDLE"),
+        max_body = req.max_body or M.max_body,
+        max_error_body = math.min(req.max_error_body or M.max_error_body, req.max_body or M.max_body),
+        max_header_size = req.max_header_size or M.max_header_size,
     }
     if not id then return nil, err end
     if M.trace then trace_request(id, method, req) end

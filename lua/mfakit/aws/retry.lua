@@ -32,17 +32,42 @@ function M.retryable(status, code)
     return RETRY_STATUS[status] == true
 end
 
--- A timeout or a dropped connection leaves it unknown whether AWS acted on
--- the request. Repeating a one-time code, or a create, could then fail (a
--- code is single-use) or make a second resource, so these are returned.
-local ONE_SHOT = {
-    RespondToAuthChallenge = true, ConfirmSignUp = true, VerifySoftwareToken = true, VerifyUserAttribute = true,
-    ConfirmForgotPassword = true, SignUp = true, AssociateSoftwareToken = true,
+-- One-shot operations can send a message (SMS, email) or count as a
+-- sign-in attempt. After a timeout, a dropped connection or a 5xx it is
+-- unknown whether Cognito acted, and a repeat could send a second code,
+-- spend one of the user's attempts or lock the user out; so the error is
+-- returned. Only an answer that says the request was not processed
+-- (throttling, HTTP 429) or a connection that never opened is retried.
+-- docs/SCRIPTING.md lists them; keep the two in step.
+M.ONE_SHOT = {
+    InitiateAuth = true, RespondToAuthChallenge = true,
+    AdminInitiateAuth = true, AdminRespondToAuthChallenge = true,
+    SignUp = true, ConfirmSignUp = true, ResendConfirmationCode = true,
+    ForgotPassword = true, ConfirmForgotPassword = true, AdminResetUserPassword = true,
+    GetUserAttributeVerificationCode = true, VerifyUserAttribute = true,
+    UpdateUserAttributes = true, AdminUpdateUserAttributes = true,
+    AssociateSoftwareToken = true, VerifySoftwareToken = true, ChangePassword = true,
 }
 
-function M.one_shot(operation, code)
-    if code ~= "Timeout" and code ~= "NetworkError" then return false end
-    return ONE_SHOT[operation] == true or operation:match("^Create") ~= nil
+-- Transport failures where the request never reached the server.
+local NOT_SENT = { ConnectFailed = true, ResolveFailed = true }
+
+-- A create repeated after a timeout or a dropped connection could make a
+-- second resource; any other answer says whether it was made.
+local UNKNOWN_OUTCOME = { Timeout = true, NetworkError = true }
+
+function M.throttled(err)
+    return THROTTLING[err.code] == true or err.status == 429
+end
+
+-- May a failed attempt of `operation` be sent again? `answered`: the server
+-- sent an HTTP answer (err came from it, not from the transport).
+function M.may_repeat(operation, err, answered)
+    if M.ONE_SHOT[operation] then
+        return M.throttled(err) or (not answered and NOT_SENT[err.code] == true)
+    end
+    if not answered and UNKNOWN_OUTCOME[err.code] and operation:match("^Create") then return false end
+    return true
 end
 
 M.max_backoff = 20

@@ -40,7 +40,7 @@ end
 local function read_file(path)
     local f = io.open(path, "r")
     if not f then return nil end
-    local s = f:read("a")
+    local s = f:read(M.max_output) or ""
     f:close()
     return s
 end

@@ -11,6 +11,7 @@ local state_mod = require "mfakit.stack.state"
 local settings_mod = require "mfakit.stack.settings"
 local sms_regions = require "mfakit.doctor.sms_regions"
 local cloudwatch = require "mfakit.doctor.cloudwatch"
+local paginate = require "mfakit.aws.paginate"
 
 local M = {}
 
@@ -143,6 +144,10 @@ Ctx.pool = memo("pool", function(self)
     if not self.pool_id then return no_pool(self) end
     local out, err = self:idp():call("DescribeUserPool", { UserPoolId = self.pool_id })
     if not out then return nil, err end
+    if type(out.UserPool) ~= "table" then
+        return nil, errors.new{ code = "InvalidResponse", operation = "cognito-idp:DescribeUserPool",
+                                message = "DescribeUserPool answered without a UserPool" }
+    end
     return out.UserPool
 end)
 
@@ -207,20 +212,6 @@ Ctx.role = memo("role", function(self)
     return out.Role
 end)
 
-local function all_pages(client, op, params, key)
-    local items, marker = {}, nil
-    repeat
-        local p = {}
-        for k, v in pairs(params) do p[k] = v end
-        p.Marker = marker
-        local out, err = client:call(op, p)
-        if not out then return nil, err end
-        for _, x in ipairs(out[key] or {}) do items[#items + 1] = x end
-        marker = out.IsTruncated and out.Marker or nil
-    until not marker
-    return items
-end
-
 local function managed_document(iam, arn)
     local pol, err = iam:call("GetPolicy", { PolicyArn = arn })
     if not pol then return nil, err end
@@ -237,7 +228,7 @@ Ctx.role_policies = memo("role_policies", function(self)
     if not role then return nil, err end
     local iam, docs = self:iam(), {}
     local names
-    names, err = all_pages(iam, "ListRolePolicies", { RoleName = role.RoleName }, "PolicyNames")
+    names, err = paginate.all(iam, "ListRolePolicies", { RoleName = role.RoleName }, "PolicyNames")
     if not names then return nil, err end
     for _, name in ipairs(names) do
         local p
@@ -246,7 +237,7 @@ Ctx.role_policies = memo("role_policies", function(self)
         docs[#docs + 1] = { label = "inline policy " .. name, kind = "inline", document = p.PolicyDocument }
     end
     local attached
-    attached, err = all_pages(iam, "ListAttachedRolePolicies", { RoleName = role.RoleName }, "AttachedPolicies")
+    attached, err = paginate.all(iam, "ListAttachedRolePolicies", { RoleName = role.RoleName }, "AttachedPolicies")
     if not attached then return nil, err end
     for _, a in ipairs(attached) do
         local doc, name = managed_document(iam, a.PolicyArn)
@@ -318,15 +309,11 @@ Ctx.app_clients = memo("app_clients", function(self)
     if self.client_id then
         ids[1] = self.client_id
     else
-        local token
-        repeat
-            local out
-            out, err = self:idp():call("ListUserPoolClients", { UserPoolId = self.pool_id, MaxResults = 60,
-                                                               NextToken = token })
-            if not out then return nil, err end
-            for _, c in ipairs(out.UserPoolClients or {}) do ids[#ids + 1] = c.ClientId end
-            token = nonempty(out.NextToken)
-        until not token
+        local list
+        list, err = paginate.all(self:idp(), "ListUserPoolClients", { UserPoolId = self.pool_id, MaxResults = 60 },
+            "UserPoolClients")
+        if not list then return nil, err end
+        for _, c in ipairs(list) do ids[#ids + 1] = c.ClientId end
     end
     local clients = {}
     for _, id in ipairs(ids) do

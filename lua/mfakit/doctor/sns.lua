@@ -1,6 +1,7 @@
 -- Doctor checks on SNS in the region that sends the pool's SMS: spend
 -- limit, message type, sandbox; and which region that is.
 local fix = require "mfakit.doctor.fix"
+local paginate = require "mfakit.aws.paginate"
 
 local checks = {}
 
@@ -73,15 +74,13 @@ checks[#checks + 1] = { id = "sns-sms-type", title = "DefaultSMSType is Transact
 local QUICK = { max_attempts = 2, retry_base = 0.25 }
 
 local function verified_numbers(ctx)
-    local numbers, token = {}, nil
-    repeat
-        local out, err = ctx:sns_call("ListSMSSandboxPhoneNumbers", { NextToken = token }, QUICK)
-        if not out then return nil, err end
-        for _, n in ipairs(out.PhoneNumbers or {}) do
-            if n.Status == "Verified" then numbers[#numbers + 1] = n.PhoneNumber end
-        end
-        token = out.NextToken ~= "" and out.NextToken or nil
-    until not token
+    local list, err = paginate.all(function(op, params) return ctx:sns_call(op, params, QUICK) end,
+        "ListSMSSandboxPhoneNumbers", {}, "PhoneNumbers")
+    if not list then return nil, err end
+    local numbers = {}
+    for _, n in ipairs(list) do
+        if n.Status == "Verified" then numbers[#numbers + 1] = n.PhoneNumber end
+    end
     return numbers
 end
 

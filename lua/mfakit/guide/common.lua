@@ -3,7 +3,7 @@
 -- Steps require this, never mfakit.guide, so the engine can load the steps
 -- without a require cycle.
 local json = require "mfakit.json"
-local errors = require "mfakit.errors"
+local paginate = require "mfakit.aws.paginate"
 local task = require "mfakit.task"
 local settings = require "mfakit.stack.settings"
 
@@ -125,28 +125,17 @@ function M.names_of(ctx, kind)
     return out
 end
 
-M.MAX_PAGES = 1000
-
--- Calls fn(item) for every item of a paginated list (JSON NextToken or IAM
--- Marker/IsTruncated), stopping on a repeated token or after MAX_PAGES: a
--- server that never ends a list must not keep us looping.
+-- Calls fn(item) for every item of a paginated list (mfakit.aws.paginate:
+-- a repeated token or too many pages ends it with an error, never a loop).
 function M.each_page(client, op, params, key, fn)
-    local p, seen = {}, {}
-    for k, v in pairs(params) do p[k] = v end
-    for _ = 1, M.MAX_PAGES do
-        local out, err = client:call(op, p)
-        if not out then return nil, err end
-        for _, item in ipairs(out[key] or {}) do
+    for page, err in paginate.pages(client, op, params) do
+        if not page then return nil, err end
+        for _, item in ipairs(page[key] or {}) do
             local ok, ferr = fn(item)
             if not ok then return nil, ferr end
         end
-        local token = out.NextToken or (out.IsTruncated and out.Marker) or nil
-        if not token then return true end
-        if seen[token] then return errors.fail("PaginationLoop", "%s answered the same page token twice", op) end
-        seen[token] = true
-        if out.Marker then p.Marker = token else p.NextToken = token end
     end
-    return errors.fail("PaginationLimit", "%s gave more than %d pages", op, M.MAX_PAGES)
+    return true
 end
 
 function M.find_pool(ctx)
