@@ -70,7 +70,7 @@ local LIBRARY = {
     { "ForgotPassword after a 502", "/status/502", "ServiceError", 1,
       'report(idp():call("ForgotPassword", { ClientId = "client", Username = "u" }))' },
     -- not a server, but the same cap: a code source that never stops printing
-    { "code source cmd:yes", "/unused", "CodeSourceFailed", 0,
+    { "code source cmd:yes", "/unused", "CodeSourceTooLarge", 0,
       'report(require("mfakit.cognito.codes").source("cmd:yes", "SMS code")({}))' },
 }
 
@@ -169,6 +169,20 @@ return function(t)
         t.ok(by_id["sns-sandbox"].message:find("PaginationLoop", 1, true), by_id["sns-sandbox"].message)
         t.ok(#requests() < 40, "requests: " .. #requests())
         bounded(rss, "doctor")
+    end)
+
+    t.test("guide plan, status and down: repeated tokens end in PaginationLoop, not an endless loop", function()
+        if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
+        for _, verb in ipairs{ "plan", "status", "down" } do
+            reset()
+            local out, err, rc, rss = measured(string.format("env AWS_ACCESS_KEY_ID=AKIDEXAMPLE " ..
+                "AWS_SECRET_ACCESS_KEY=secret %s guide %s --stack hostile-pages --region us-east-1 --endpoint %s " ..
+                "--state-dir %s/hostile-guide", bin, verb, fault .. "/hostile/pages", tmp))
+            t.ok(rc ~= 0 or verb == "plan", verb .. " exited " .. tostring(rc))
+            t.ok((out .. err):find("PaginationLoop", 1, true), verb .. ": " .. out .. err)
+            t.ok(#requests() < 60, verb .. " requests: " .. #requests())
+            bounded(rss, "guide " .. verb)
+        end
     end)
 
     t.test("doctor: every check against a gzip bomb fails fast in bounded memory", function()

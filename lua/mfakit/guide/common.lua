@@ -4,10 +4,21 @@
 -- without a require cycle.
 local json = require "mfakit.json"
 local paginate = require "mfakit.aws.paginate"
+local errors = require "mfakit.errors"
 local task = require "mfakit.task"
 local settings = require "mfakit.stack.settings"
 
 local M = {}
+
+-- The member `key` of an answer, which must be an object: a server that
+-- answers another shape gets InvalidResponse, not a crash.
+function M.member(out, key, op)
+    local v = type(out) == "table" and out[key] or nil
+    if type(v) ~= "table" then
+        return errors.fail("InvalidResponse", "%s answered without %s", op, key)
+    end
+    return v
+end
 
 local function plain(v)
     if type(v) ~= "table" then return v end
@@ -83,7 +94,10 @@ local function pool_tagged(ctx, id)
         if err.code == "ResourceNotFoundException" then return false end
         return nil, err
     end
-    local tag = (d.UserPool.UserPoolTags or {})[settings.TAG]
+    local pool
+    pool, err = M.member(d, "UserPool", "cognito-idp:DescribeUserPool")
+    if not pool then return nil, err end
+    local tag = (pool.UserPoolTags or {})[settings.TAG]
     if tag == nil then return "untagged" end
     -- another stack's pool is never ours, whatever the state file says
     return tag == ctx.settings.stack

@@ -34,6 +34,13 @@ local function publish_policy()
     } } }
 end
 
+-- GetRole's Role, or nil and NoSuchEntity (or another failure).
+local function get_role(ctx, name)
+    local out, err = ctx.iam:call("GetRole", { RoleName = name })
+    if not out then return nil, err end
+    return guide.member(out, "Role", "iam:GetRole")
+end
+
 local function recorded(ctx)
     return ctx.state:get("role") or {}
 end
@@ -69,7 +76,7 @@ end
 function step.inspect(ctx)
     local s, names = ctx.settings, ctx.settings.names
     local rec = recorded(ctx)
-    local role, err = ctx.iam:call("GetRole", { RoleName = names.role })
+    local role, err = get_role(ctx, names.role)
     local replacing = rec.name and rec.name ~= names.role
     if not role then
         if err.code ~= "NoSuchEntity" then return nil, err end
@@ -81,7 +88,6 @@ function step.inspect(ctx)
         end
         return { exists = false, changes = changes, replacing = replacing }
     end
-    role = role.Role
     -- role names are unique: a role of that name made by someone else is not ours to change
     local owner = ownership(ctx, role, record_of(ctx, names.role))
     if owner == "foreign" then
@@ -271,12 +277,12 @@ local function release(ctx, c)
 end
 
 local function delete_role(ctx, c)
-    local role, err = ctx.iam:call("GetRole", { RoleName = c.name })
+    local role, err = get_role(ctx, c.name)
     if not role then
         if err.code == "NoSuchEntity" then return "absent" end
         return nil, err
     end
-    local owner = ownership(ctx, role.Role, c.rec)
+    local owner = ownership(ctx, role, c.rec)
     if owner == "adopted" then return release(ctx, c) end
     if owner == "foreign" then
         return "skipped", "not made by this stack (no " .. settings.TAG .. "=" .. ctx.settings.stack .. " tag)"
@@ -337,9 +343,9 @@ end
 function step.left(ctx)
     local left = {}
     for _, c in ipairs(candidates(ctx)) do
-        local role, err = ctx.iam:call("GetRole", { RoleName = c.name })
+        local role, err = get_role(ctx, c.name)
         if role then
-            if ownership(ctx, role.Role, c.rec) == "made" then left[#left + 1] = { what = "role " .. c.name } end
+            if ownership(ctx, role, c.rec) == "made" then left[#left + 1] = { what = "role " .. c.name } end
         elseif err.code ~= "NoSuchEntity" then
             return nil, err
         end

@@ -12,6 +12,7 @@
 -- Run alone: mfakit guide up|down|plan|status --step 02 [--stack NAME]
 local guide = require "mfakit.guide.common"
 local json = require "mfakit.json"
+local errors = require "mfakit.errors"
 local settings = require "mfakit.stack.settings"
 
 local step = { id = "02", name = "user-pool", title = "Cognito user pool with SMS and TOTP MFA" }
@@ -66,7 +67,8 @@ function step.inspect(ctx)
     local m
     m, err = ctx.idp:call("GetUserPoolMfaConfig", { UserPoolId = id })
     if not m then return nil, err end
-    local pool, changes = d.UserPool, {}
+    local pool, changes = guide.member(d, "UserPool", "cognito-idp:DescribeUserPool"), {}
+    if not pool then return nil, changes end
     local want = mfa_config(ctx, id)
     local methods = ctx.settings.mfa ~= "OFF"
     local mfa_differs = m.MfaConfiguration ~= want.MfaConfiguration
@@ -108,8 +110,13 @@ local function create(ctx)
     }
     local out, err = guide.retry_iam(ctx, function() return ctx.idp:call("CreateUserPool", params) end)
     if not out then return nil, err end
-    assert(ctx.state:set("pool", { id = out.UserPool.Id, arn = out.UserPool.Arn, status = "created" }))
-    return out.UserPool.Id
+    local pool
+    pool, err = guide.member(out, "UserPool", "cognito-idp:CreateUserPool")
+    if not pool or type(pool.Id) ~= "string" then
+        return nil, err or errors.new{ code = "InvalidResponse", message = "CreateUserPool answered without an Id" }
+    end
+    assert(ctx.state:set("pool", { id = pool.Id, arn = pool.Arn, status = "created" }))
+    return pool.Id
 end
 
 function step.up(ctx)

@@ -65,7 +65,8 @@ function step.inspect(ctx)
     local d
     d, err = ctx.idp:call("DescribeUserPoolClient", { UserPoolId = pool_id, ClientId = id })
     if not d then return nil, err end
-    local c, changes = d.UserPoolClient, {}
+    local c, changes = guide.member(d, "UserPoolClient", "cognito-idp:DescribeUserPoolClient"), {}
+    if not c then return nil, changes end
     local want = config(ctx, pool_id)
     if c.ClientName ~= want.ClientName then
         changes[#changes + 1] = "rename app client " .. tostring(c.ClientName) .. " to " .. want.ClientName
@@ -91,7 +92,10 @@ function step.up(ctx)
         local out
         out, err = ctx.idp:call("CreateUserPoolClient", config(ctx, pool_id))
         if not out then return nil, err end
-        id, verb = out.UserPoolClient.ClientId, "created"
+        local client
+        client, err = guide.member(out, "UserPoolClient", "cognito-idp:CreateUserPoolClient")
+        if not client then return nil, err end
+        id, verb = client.ClientId, "created"
     elseif #now.changes > 0 then
         local params = config(ctx, pool_id)
         params.ClientId = id
