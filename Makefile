@@ -59,6 +59,7 @@ lint:
 	luacheck -q lua scripts tests bench
 	clang-format --dry-run --Werror src/*.c src/*.h tools/*.c
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok)\s*\(' src/*.c src/*.h tools/*.c
+	tools/check-refs
 
 fmt:
 	clang-format -i src/*.c src/*.h tools/*.c

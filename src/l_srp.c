@@ -58,7 +58,7 @@ static int srp_new(lua_State *L)
     luaL_argcheck(L, (pool_id == NULL) != (dgk == NULL), 1,
                   "exactly one of 'pool_id' and 'device_group_key' expected");
     if (pool_id) {
-        /* §3.2 of SRP.md: the pool name is what follows the '_' */
+        /* docs/SRP.md, PASSWORD_VERIFIER step 2: the pool name is what follows the '_' */
         const char *sep = memchr(pool_id, '_', pool_len);
         luaL_argcheck(L, sep && sep + 1 < pool_id + pool_len, 1,
                       "pool_id must look like 'us-east-1_AbCdEfGhI'");

@@ -1,6 +1,8 @@
 /* srp.c: Amazon Cognito's SRP-6a over OpenSSL BIGNUM, byte for byte what
- * amazon-cognito-identity-js sends. Section numbers (§) refer to
- * shared/SRP.md, which lists the traps this file steers around. */
+ * amazon-cognito-identity-js sends. The comments name the section of
+ * docs/SRP.md (and the step in it) each rule comes from: "PASSWORD_VERIFIER 4"
+ * is step 4 of "PASSWORD_VERIFIER: RespondToAuthChallenge". That page also
+ * lists the traps this file steers around. */
 #include "srp.h"
 #include "b64_lenient.h"
 
@@ -112,7 +114,7 @@ static int hmac_sha256(const void *key, size_t key_len, const struct part *parts
     return ok;
 }
 
-/* §0: Java's BigInteger.toByteArray(), i.e. minimal bytes plus a 0x00 sign
+/* padHex: Java's BigInteger.toByteArray(), i.e. minimal bytes plus a 0x00 sign
  * byte when the top bit is set. Never a fixed 384-byte pad. */
 static int pad_hex(const BIGNUM *v, struct padded *out)
 {
@@ -151,7 +153,7 @@ static void group_init(void)
     if (group.hmac && group.hkdf && group.g && group.mont && ctx && BN_hex2bn(&group.n, n_hex) &&
         BN_set_word(group.g, 2) && BN_MONT_CTX_set(group.mont, group.n, ctx) &&
         pad_hex(group.n, &n_pad) && pad_hex(group.g, &g_pad)) {
-        /* §1: k = H(padHex(N) || padHex(g)) = H(00 || N || 02). */
+        /* Constants: k = H(padHex(N) || padHex(g)) = H(00 || N || 02). */
         struct part parts[] = {{n_pad.b, n_pad.n}, {g_pad.b, g_pad.n}};
         if (sha256(parts, 2, digest))
             group.k = BN_bin2bn(digest, sizeof digest, NULL);
@@ -183,7 +185,7 @@ struct srp_session *srp_session_new(const char *grp, size_t grp_len, const unsig
     memcpy(s->group, grp, grp_len);
     s->group_len = grp_len;
     *status = SRP_CRYPTO;
-    /* §2.1: 128 random bytes as an unsigned integer, not reduced mod N. */
+    /* USER_SRP_AUTH 1: 128 random bytes as an unsigned integer, not reduced mod N. */
     if (!a && RAND_bytes(random_a, sizeof random_a) != 1)
         goto fail;
     s->a = a ? BN_bin2bn(a, (int)a_len, NULL) : BN_bin2bn(random_a, sizeof random_a, NULL);
@@ -192,7 +194,7 @@ struct srp_session *srp_session_new(const char *grp, size_t grp_len, const unsig
     if (!group_ready() || !s->a || !s->big_a)
         goto fail;
     BN_set_flags(s->a, BN_FLG_CONSTTIME);
-    /* §2.3: SRP_A is A.toString(16): lower case, no leading zeros. */
+    /* USER_SRP_AUTH 3: SRP_A is A.toString(16): lower case, no leading zeros. */
     if (!pow_g(s->big_a, s->a, ctx) || BN_is_zero(s->big_a) ||
         !lower_hex(s->big_a, s->srp_a, sizeof s->srp_a))
         goto fail;
@@ -219,7 +221,7 @@ void srp_session_srp_a(const struct srp_session *s, char *out, size_t cap)
     snprintf(out, cap, "%s", s->srp_a);
 }
 
-/* §3.1: Cognito's hex strings are integers (case and leading zeros do not
+/* PASSWORD_VERIFIER 1: Cognito's hex strings are integers (case and leading zeros do not
  * matter). BN_hex2bn alone would accept a '-' and stop at the first non-hex
  * character, so every character is checked first. */
 static int parse_hex(BIGNUM **out, const char *s, size_t len)
@@ -236,7 +238,8 @@ static int parse_hex(BIGNUM **out, const char *s, size_t len)
     return BN_hex2bn(out, buf) == (int)len;
 }
 
-/* §3.5 (§4a.3): x = H(padHex(salt) || H(utf8(group || user || ":" || password))). */
+/* PASSWORD_VERIFIER 5 (ConfirmDevice 3):
+ * x = H(padHex(salt) || H(utf8(group || user || ":" || password))). */
 static BIGNUM *compute_x(const char *grp, size_t grp_len, const char *user, size_t user_len,
                          const char *password, size_t password_len, const BIGNUM *salt)
 {
@@ -257,7 +260,7 @@ static BIGNUM *compute_x(const char *grp, size_t grp_len, const char *user, size
     return x;
 }
 
-/* §3.6: S = (B - k·g^x) ^ (a + u·x) mod N, the base reduced into [0, N). */
+/* PASSWORD_VERIFIER 6: S = (B - k·g^x) ^ (a + u·x) mod N, the base reduced into [0, N). */
 static int compute_s(BIGNUM *S, const struct srp_session *s, const BIGNUM *b, const BIGNUM *u,
                      const BIGNUM *x, BN_CTX *ctx)
 {
@@ -276,7 +279,7 @@ static int compute_s(BIGNUM *S, const struct srp_session *s, const BIGNUM *b, co
     return ok;
 }
 
-/* §3.7: HKDF-SHA256, salt = padHex(u), IKM = padHex(S), one block, 16 bytes. */
+/* PASSWORD_VERIFIER 7: HKDF-SHA256, salt = padHex(u), IKM = padHex(S), one block, 16 bytes. */
 static int derive_key(const BIGNUM *u, const BIGNUM *S, unsigned char *key)
 {
     struct padded u_pad, s_pad;
@@ -297,7 +300,7 @@ static int derive_key(const BIGNUM *u, const BIGNUM *S, unsigned char *key)
     return ok;
 }
 
-/* §3.4: u = H(padHex(A) || padHex(B)), B as received (not reduced). */
+/* PASSWORD_VERIFIER 4: u = H(padHex(A) || padHex(B)), B as received (not reduced). */
 static BIGNUM *compute_u(const BIGNUM *big_a, const BIGNUM *b)
 {
     unsigned char digest[32];
@@ -336,7 +339,7 @@ int srp_session_claim(const struct srp_session *s, const struct srp_claim *in, c
         goto out;
     if (b64_lenient_decode(in->secret_block, in->secret_block_len, block, &block_len) != 0)
         goto out;
-    /* §3.9: poolName || userId || raw SECRET_BLOCK || TIMESTAMP. */
+    /* PASSWORD_VERIFIER 9: poolName || userId || raw SECRET_BLOCK || TIMESTAMP. */
     struct part msg[] = {{s->group, s->group_len},
                          {in->user_id, in->user_id_len},
                          {block, block_len},
@@ -372,9 +375,9 @@ int srp_device_verifier(const char *grp, size_t grp_len, const char *device_key,
     if (!v || !ctx || !group_ready() || (!password_bytes && RAND_bytes(pw, sizeof pw) != 1) ||
         (!salt_bytes && RAND_bytes(salt_raw, sizeof salt_raw) != 1))
         goto out;
-    /* §4a.1: the whole base64 text, padding included, is the password. */
+    /* ConfirmDevice 1: the whole base64 text, padding included, is the password. */
     EVP_EncodeBlock((unsigned char *)out->password, pw, sizeof pw);
-    /* §4a.2: 16 random bytes as an integer, re-encoded: 15 to 17 bytes. */
+    /* ConfirmDevice 2: 16 random bytes as an integer, re-encoded: 15 to 17 bytes. */
     salt = BN_bin2bn(salt_raw, sizeof salt_raw, NULL);
     if (!salt || !pad_hex(salt, &salt_pad))
         goto out;

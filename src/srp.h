@@ -1,7 +1,7 @@
 /* srp.h: Amazon Cognito's SRP-6a, as amazon-cognito-identity-js computes it.
  *
  * The byte-level rules (padHex, k, the salt read as an integer, HKDF roles)
- * are written out in shared/SRP.md; the comments in srp.c point at its
+ * are written out in docs/SRP.md; the comments in srp.c point at its
  * sections. What a login sends besides the SRP values is in
  * cognito_timestamp.h, cognito_secret_hash.h and b64_lenient.h. This core
  * knows nothing of Lua: it takes (pointer, length) strings and fills

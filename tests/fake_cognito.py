@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A local fake of the Amazon Cognito user pools API, for mfakit's tests.
 
-It covers what moto and cognito-local do not check (see /work/shared/EMULATORS.md):
+It covers what moto and cognito-local do not check (see docs/EMULATORS.md):
 real SRP verification, device SRP, SMS codes, attribute verification, RevokeToken,
 device operations and tokens that verify against a JWKS. docs/FAKE-COGNITO.md
 describes it; this is the short version.
@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 # ---------------------------------------------------------------------------
-# SRP, server side (Cognito's variant, written out in /work/shared/SRP.md)
+# SRP, server side (Cognito's variant, written out in docs/SRP.md)
 # ---------------------------------------------------------------------------
 
 N = int(
@@ -51,7 +51,7 @@ G = 2
 
 
 def pad_hex(n):
-    """Java BigInteger.toByteArray() of n >= 0: minimal big-endian, plus a 0x00 sign byte (SRP.md §0)."""
+    """Java BigInteger.toByteArray() of n >= 0: minimal big-endian, plus a 0x00 sign byte (docs/SRP.md, 'padHex')."""
     return n.to_bytes(n.bit_length() // 8 + 1, "big")
 
 
@@ -63,7 +63,7 @@ def sha256_int(*parts):
     return int.from_bytes(sha256(*parts), "big")
 
 
-K = sha256_int(pad_hex(N), pad_hex(G))  # H(00||N||02), SRP.md §1
+K = sha256_int(pad_hex(N), pad_hex(G))  # H(00||N||02), docs/SRP.md, 'Constants'
 assert format(K, "x") == "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"
 
 
@@ -374,7 +374,7 @@ class Fake:
         return None
 
     def check_secret_hash(self, pool, client_id, username, given):
-        """SECRET_HASH = base64 HMAC-SHA256(key = client secret, username + client id), SRP.md §5."""
+        """SECRET_HASH = base64 HMAC-SHA256(key = client secret, username + client id), docs/SRP.md, 'SECRET_HASH'."""
         if not pool["client_secret"]:
             return
         if not given:

@@ -278,7 +278,7 @@ return function(t)
         end
     end)
 
-    t.test("pricing: the cited figures (AWS-FACTS §6)", function()
+    t.test("pricing: the cited figures (docs/COST.md)", function()
         local g = load("guide")
         t.eq(g.tiers[1].free_mau.value, 50000)
         t.eq(g.tiers[1].mau_prices[1].nano, 5500000)

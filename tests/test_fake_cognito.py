@@ -3,7 +3,7 @@
 
 1. The fake's server-side SRP against tests/vectors/srp.json (amazon-cognito-identity-js): B from the
    reference b and v equals SRP_B, and every vector's PASSWORD_CLAIM_SIGNATURE verifies.
-2. A client-side SRP written here from /work/shared/SRP.md (independent of mfakit and of the fake's
+2. A client-side SRP written here from docs/SRP.md (independent of mfakit and of the fake's
    code) reproduces the vectors too, and then drives the running fake through every flow it offers.
 """
 import base64
@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 VEC = json.load(open(os.path.join(HERE, "vectors", "srp.json")))
 
 # ---------------------------------------------------------------------------
-# A client-side SRP, from SRP.md only
+# A client-side SRP, from docs/SRP.md only
 # ---------------------------------------------------------------------------
 N = int(VEC["N"], 16)
 G = 2
@@ -191,7 +191,7 @@ class Api:
 
 
 class Client:
-    """What an app does: SRP, challenges and secret hashes, written from SRP.md."""
+    """What an app does: SRP, challenges and secret hashes, written from docs/SRP.md."""
 
     def __init__(self, api, pool_id, client_id, secret=None):
         self.api, self.pool_id, self.client_id, self.secret = api, pool_id, client_id, secret

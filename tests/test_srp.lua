@@ -1,7 +1,7 @@
 -- tests/test_srp.lua: mfakit.srp against answers from AWS's own client.
 -- tests/vectors/srp.json comes from amazon-cognito-identity-js, driven by
 -- tests/oracle/gen_srp.js (its header says how to regenerate it); each case's
--- `flags` name the padHex lengths and encodings it covers (shared/SRP.md).
+-- `flags` name the padHex lengths and encodings it covers (docs/SRP.md).
 local srp = require "mfakit.srp"
 local json = require "mfakit.json"
 
@@ -131,9 +131,10 @@ return function(t)
         t.eq(srp.timestamp(1725350950), "Tue Sep 3 08:09:10 UTC 2024")
     end)
 
-    -- SALT and SRP_B are integers (SRP.md §3.1): other spellings of the
-    -- same value must sign the same; the lenient SECRET_BLOCK decoder must
-    -- read the same bytes from URL-safe, unpadded or wrapped base64.
+    -- SALT and SRP_B are integers (docs/SRP.md, PASSWORD_VERIFIER step 1):
+    -- other spellings of the same value must sign the same; the lenient
+    -- SECRET_BLOCK decoder must read the same bytes from URL-safe, unpadded or
+    -- wrapped base64.
     t.test("other spellings of SALT, SRP_B and SECRET_BLOCK sign the same", function()
         local n = 0
         for _, c in ipairs(doc.cases) do
@@ -199,7 +200,7 @@ return function(t)
         for _, salt in ipairs { "", "g1", "-1", " ab" } do
             t.fails("InvalidSalt", s:password_claim(claim_of(c, { salt = salt })))
         end
-        -- SRP.md: moto sends a UUID as SECRET_BLOCK; it still signs
+        -- docs/SRP.md: moto sends a UUID as SECRET_BLOCK; it still signs
         t.ok(s:password_claim(claim_of(c, { secret_block = "!!" })))
     end)
 

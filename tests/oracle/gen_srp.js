@@ -15,7 +15,7 @@
  * `client.request` that plays the server. The server answers PASSWORD_VERIFIER
  * with a SALT, an SRP_B = k·v + g^b from a server secret b and the verifier v,
  * and a SECRET_BLOCK, then captures what the library sends. The server side
- * here is BigInt arithmetic written from shared/SRP.md: every signature the
+ * here is BigInt arithmetic written from docs/SRP.md: every signature the
  * library sends must equal the server's own (A·v^u)^b computation, or the run
  * stops. moto-style cases (random SALT/SRP_B, a UUID SECRET_BLOCK) have no
  * verifier and are the library's answer alone.
@@ -60,7 +60,7 @@ globalThis.Date = class PinnedDate extends RealDate {
 const Cognito = require('amazon-cognito-identity-js');
 const LIBRARY = `amazon-cognito-identity-js ${require('amazon-cognito-identity-js/package.json').version}`;
 
-// ---- server side (shared/SRP.md §0-§3), BigInt
+// ---- server side (docs/SRP.md, 'padHex' to 'PASSWORD_VERIFIER'), BigInt
 const utf8 = (s) => Buffer.from(s, 'utf8');
 const sha256 = (...bufs) => nodeCrypto.createHash('sha256').update(Buffer.concat(bufs)).digest();
 const hmac = (key, ...bufs) => nodeCrypto.createHmac('sha256', key).update(Buffer.concat(bufs)).digest();
@@ -221,7 +221,7 @@ function runLogin({ unix, random, poolId, username, password, user, device, newD
 
 // ---- case inputs
 const CASE_TIMES = [
-	1725350950, // Tue Sep 3 08:09:10 UTC 2024, SRP.md's example
+	1725350950, // Tue Sep 3 08:09:10 UTC 2024, docs/SRP.md's example
 	1704067199, // Sun Dec 31 23:59:59 UTC 2023
 	1709164800, // Thu Feb 29 00:00:00 UTC 2024
 	1735689600, // Wed Jan 1 00:00:00 UTC 2025
@@ -433,7 +433,8 @@ function main() {
 		{ name: 'user-15-non-ascii-user-id', username: 'rupert', userId: 'rüpert:ñ', password: 'x' },
 		{ name: 'user-16-secret-block-urlsafe-unpadded', username: 'sybil', password: 'sybil-Pass-1', secretBlock: drbg('user-16', 500).toString('base64url') },
 		{ name: 'user-17-moto-uuid', poolId: 'us-east-1_MotoPool1', username: 'trent', userId: uuid('user-17/sub'), password: 'Trent-Pass-1', moto: true, salt: motoB('user-17/salt'), srpB: motoB('user-17/b'), secretBlock: uuid('user-17/session') },
-		// EMULATORS.md §a's observed moto reply, with a leading 0 nibble added to SALT and SRP_B
+		// an observed moto reply (docs/EMULATORS.md, 'What moto accepts without checking'),
+		// with a leading 0 nibble added to SALT and SRP_B
 		{ name: 'user-18-moto-uuid-short-b', poolId: 'us-east-1_MotoPool1', username: 'victor', userId: uuid('user-18/sub'), password: 'Victor-Pass-1', moto: true, salt: '0e49d15ba58d9482191b930cc20d94018', srpB: '038ee5075cca74464aa72b3fbfbec569c', secretBlock: '431fc1f8-53c5-4e29-b4d2-5fb06039a7f9' },
 		{ name: 'user-19-long-password', username: 'walter', password: `${'W'.repeat(200)}!1a` },
 		{ name: 'user-20-a385-b384-u33', username: 'xavier', password: 'xavier-Pass-1', ...lens(385, 384, 33) },

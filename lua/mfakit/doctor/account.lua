@@ -28,7 +28,9 @@ checks[#checks + 1] = { id = "credentials", title = "credentials resolve and STS
         return "pass", msg
     end }
 
--- Cognito accepts TOTP codes 30 s either side (AWS-FACTS.md §5.3); AWS
+-- Cognito accepts TOTP codes 30 s either side (Amazon Cognito Developer
+-- Guide, "TOTP software token MFA",
+-- https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa-totp.html); AWS
 -- refuses signatures more than 5 minutes off.
 local SKEW_FAIL, SKEW_WARN = 300, 30
 local CLOCK_FIX = "sync the clock: sudo timedatectl set-ntp true (or: sudo chronyc makestep)"

@@ -1,5 +1,7 @@
 -- mfakit.doctor.cloudwatch: this month's SMS spend, from CloudWatch's
--- AWS/SNS SMSMonthToDateSpentUSD metric (AWS-FACTS.md §2.5), for the
+-- AWS/SNS SMSMonthToDateSpentUSD metric (Amazon SNS Developer Guide,
+-- "Monitoring Amazon SNS topics using CloudWatch",
+-- https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html), for the
 -- sns-spend-limit check. CloudWatch speaks the same query protocol as SNS,
 -- so an mfakit.aws client is borrowed and given CloudWatch's shape hints:
 -- it signs, retries and reports errors as every other client does.

@@ -1,8 +1,10 @@
 -- mfakit.doctor.sms_regions: which AWS region sends a user pool's SMS.
--- Source: /work/shared/AWS-FACTS.md §1, itself from the Amazon Cognito
--- Developer Guide, "SMS message settings for Amazon Cognito user pools"
--- (awsdocs/amazon-cognito-developer-guide doc_source/user-pool-sms-settings.md
--- @ c416663ec2af, 2023-05-19), and botocore's SmsConfigurationType.SnsRegion.
+-- Source: the Amazon Cognito Developer Guide, "SMS message settings for
+-- Amazon Cognito user pools",
+-- https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-sms-settings.html
+-- (as archived in awsdocs/amazon-cognito-developer-guide
+-- doc_source/user-pool-sms-settings.md @ c416663ec2af, 2023-05-19), and the
+-- API reference's SmsConfigurationType.SnsRegion.
 -- Rules from there: a pool sends with SNS in its own region or in a "legacy
 -- Amazon SNS alternate Region"; a pool made through the API without
 -- SnsRegion in one of the ALTERNATE regions below can send from that legacy
@@ -13,7 +15,8 @@
 --   resolve(pool_region, sns_region_setting) -> { region=, status=, why= }
 local M = {}
 
-M.SOURCE = "Amazon Cognito Developer Guide, user-pool-sms-settings (2023), via AWS-FACTS.md §1"
+M.SOURCE = "Amazon Cognito Developer Guide, SMS message settings for Amazon Cognito user pools (2023), "
+    .. "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-sms-settings.html"
 
 -- pool region -> the legacy alternate SNS region
 M.ALTERNATE = {
