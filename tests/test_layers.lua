@@ -1,6 +1,8 @@
--- tests/test_layers.lua: tools/check-layers (run by `make lint`) passes on
--- the tree as it is, and fails on a planted upward require, a product that
--- reaches into another, and a module with no layer.
+-- tests/test_layers.lua: the repository checks `make lint` runs.
+-- tools/check-layers passes on the tree as it is, and fails on a planted
+-- upward require, a product that reaches into another, and a module with no
+-- layer; tools/check-refs fails on references to files not in the
+-- repository (tests/test_check_refs.py plants them).
 local support = dofile("tests/support.lua")
 
 return function(t)
@@ -31,5 +33,12 @@ return function(t)
         t.ok(out:find("requires mfakit.nowhere, which has no layer", 1, true), out)
         t.ok(out:find("module mfakit.sys_note has no layer", 1, true), out)
         t.eq(select(2, out:gsub("\n", "")), 4, out)
+    end)
+
+    t.test("tools/check-refs: the tree cites no missing file, and planted citations fail", function()
+        local out, err, rc = support.run("tools/check-refs")
+        t.eq({ rc, out }, { 0, "" }, err)
+        out, err, rc = support.run("python3 tests/test_check_refs.py")
+        t.eq(rc, 0, out .. err)
     end)
 end

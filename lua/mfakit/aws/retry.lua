@@ -4,7 +4,8 @@
 -- network errors; capped exponential backoff with full jitter.
 -- Never LimitExceededException, CodeMismatchException or
 -- TooManyFailedAttemptsException: each retry would spend the user's
--- attempts (AWS-FACTS §3.3, from the AWS SDKs' retry code and issues).
+-- attempts. The standard mode is botocore's
+-- (https://github.com/boto/botocore/blob/develop/botocore/retries/standard.py).
 local M = {}
 
 local THROTTLING = {
