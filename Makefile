@@ -43,8 +43,7 @@ test: $(BIN)
 # The fast lane: the same tests with no server and no emulator (the cases
 # that need one skip themselves), for the edit-build-test loop.
 check: $(BIN)
-	env -u MFAKIT_TEST_MOTO -u MFAKIT_TEST_MOTO_AUTH -u MFAKIT_TEST_FAULT -u MFAKIT_TEST_FAKE_COGNITO \
-	    MFAKIT_MOTO_SERVER=/nonexistent ./$(BIN) tests/run.lua
+	tests/run-fast ./$(BIN)
 
 asan:
 	$(MAKE) BUILD=build-asan BIN=mfakit-asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" mfakit-asan
