@@ -6,6 +6,8 @@
 -- runs as its own task (so it may do HTTP). Prints a TAP-like line per case
 -- and closes with "N passed, N failed, N skipped"; exits 1 if any failed.
 local task = require "mfakit.task"
+local loop = require "mfakit.loop"
+local sys = require "mfakit.sys"
 local redact = require "mfakit.redact"
 local secrets = require "mfakit.secrets"
 
@@ -101,6 +103,34 @@ local function make_t(cases)
     return t
 end
 
+-- The child processes of this process still alive (zombies included).
+local function children()
+    local me, out = tostring(sys.getpid()), {}
+    local p = io.popen("cat /proc/[0-9]*/stat 2>/dev/null")
+    if not p then return out end
+    for line in p:lines() do
+        -- pid (comm) state ppid ...: comm may hold spaces and parentheses
+        local pid, comm, ppid = line:match("^(%d+) %((.*)%) %a (%d+) ")
+        if ppid == me and comm ~= "cat" and comm ~= "sh" then out[#out + 1] = pid .. " " .. comm end
+    end
+    p:close()
+    return out
+end
+
+-- What a case left behind: tasks still running, transfers in flight, child
+-- processes. A case must end what it started.
+local function leftovers(tasks_before, kids_before)
+    local left = {}
+    if task.live() > tasks_before then left[#left + 1] = (task.live() - tasks_before) .. " task(s) still running" end
+    if loop.running() > 0 then left[#left + 1] = loop.running() .. " HTTP transfer(s) in flight" end
+    local kids = {}
+    for _, k in ipairs(children()) do
+        if not kids_before[k] then kids[#kids + 1] = k end
+    end
+    if #kids > 0 then left[#left + 1] = "child process(es) " .. table.concat(kids, ", ") end
+    return left
+end
+
 local passed, failed, skipped, n = 0, 0, 0, 0
 for _, file in ipairs(list_tests()) do
     local cases = {}
@@ -111,11 +141,17 @@ for _, file in ipairs(list_tests()) do
         n = n + 1
         local started = os.clock()
         secrets._reset() -- a secret held by one case must not scrub the next one's text
+        local tasks_before, kids_before = task.live(), {}
+        for _, k in ipairs(children()) do kids_before[k] = true end
         local th = task.spawn(function() return xpcall(case.fn, function(e)
             if getmetatable(e) == getmetatable(SKIP) then return e end
             return debug.traceback(tostring(e), 2)
         end) end)
         local ok, ok2, err = task.wait(th)
+        local left = leftovers(tasks_before, kids_before)
+        if #left > 0 and ok and (ok2 or getmetatable(err) ~= getmetatable(SKIP)) then
+            ok2, err = false, "the case left behind: " .. table.concat(left, "; ")
+        end
         local label = string.format("%d - %s: %s", n, short, case.name)
         if ok and ok2 then
             passed = passed + 1

@@ -73,4 +73,34 @@ return function(t)
         t.raises("number expected", task.sleep, "1")
         t.raises("number expected", task.sleep, 0 / 0)
     end)
+
+    t.test("the test harness fails a case that leaves a task or a child process behind", function()
+        local support = dofile("tests/support.lua")
+        local dir = (t.env("MFAKIT_TEST_TMP") or "/tmp") .. "/leak-harness"
+        os.execute("rm -rf " .. dir .. " && mkdir -p " .. dir .. "/tests")
+        local f = assert(io.open(dir .. "/tests/test_leak.lua", "w"))
+        f:write([[
+local task = require "mfakit.task"
+local sys = require "mfakit.sys"
+return function(t)
+    t.test("leaves a task", function() task.spawn(function() task.sleep(0.3) end) end)
+    t.test("leaves a child", function()
+        local pid = assert(sys.spawn{ "sleep", "0.5" })
+        local f = io.open("child.pid", "w") f:write(pid) f:close()
+    end)
+    t.test("ends what it starts", function() task.wait(task.spawn(function() task.sleep(0.01) end)) end)
+end
+]])
+        f:close()
+        local cwd = os.getenv("PWD") or "."
+        local bin = support.bin()
+        bin = bin:sub(1, 1) == "/" and bin or (cwd .. "/" .. bin:gsub("^%./", ""))
+        local out, err, rc = support.run("cd " .. dir .. " && " .. bin .. " " .. cwd .. "/tests/run.lua")
+        t.eq(rc, 1, out .. err)
+        t.ok(out:find("not ok 1 - leak: leaves a task\n# the case left behind: 1 task(s) still running", 1, true), out)
+        t.ok(out:find("not ok 2 %- leak: leaves a child\n# the case left behind: child process%(es%) %d+ sleep"), out)
+        t.ok(out:find("ok 3 - leak: ends what it starts", 1, true), out)
+        local pf = io.open(dir .. "/child.pid")
+        if pf then os.execute("kill " .. pf:read("a") .. " 2>/dev/null") pf:close() end
+    end)
 end
