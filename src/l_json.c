@@ -106,7 +106,9 @@ static long prescan(const char *s, size_t len, const char **why)
     return -1;
 }
 
-static void push_item(lua_State *L, const cJSON *item)
+/* omit_nulls: an AWS answer's null means "absent", as the SDKs read it, so
+ * a null member or array element is left out rather than made json.null. */
+static void push_item(lua_State *L, const cJSON *item, int omit_nulls)
 {
     luaL_checkstack(L, 3, "JSON nested too deep");
     if (cJSON_IsNull(item)) {
@@ -125,7 +127,9 @@ static void push_item(lua_State *L, const cJSON *item)
         lua_createtable(L, cJSON_GetArraySize(item), 0);
         lua_Integer i = 1;
         for (const cJSON *c = item->child; c; c = c->next) {
-            push_item(L, c);
+            if (omit_nulls && cJSON_IsNull(c))
+                continue;
+            push_item(L, c, omit_nulls);
             lua_rawseti(L, -2, i++);
         }
         push_array_mt(L);
@@ -133,8 +137,10 @@ static void push_item(lua_State *L, const cJSON *item)
     } else { /* object; cJSON has no other types after a parse */
         lua_createtable(L, 0, cJSON_GetArraySize(item));
         for (const cJSON *c = item->child; c; c = c->next) {
+            if (omit_nulls && cJSON_IsNull(c))
+                continue;
             lua_pushstring(L, c->string);
-            push_item(L, c);
+            push_item(L, c, omit_nulls);
             lua_rawset(L, -3);
         }
     }
@@ -144,6 +150,11 @@ static int json_decode(lua_State *L)
 {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
+    int omit_nulls = 0;
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        omit_nulls = host_field_boolean(L, 2, "omit_nulls", 0);
+    }
     const char *why = NULL;
     long bad = prescan(s, len, &why);
     if (bad >= 0)
@@ -160,7 +171,7 @@ static int json_decode(lua_State *L)
                              (lua_Integer)len + 1);
         return host_fail(L, "InvalidJSON", "syntax error at byte %I", (lua_Integer)at + 1);
     }
-    push_item(L, box->tree);
+    push_item(L, box->tree, omit_nulls);
     cJSON_Delete(box->tree);
     box->tree = NULL;
     return 1;

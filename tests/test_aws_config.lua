@@ -134,9 +134,9 @@ return function(t)
     end)
 
     t.test("timestamps parse as UTC", function()
-        t.eq(credentials._parse_time("1970-01-01T00:00:00Z"), 0)
-        t.eq(credentials._parse_time("2000-03-01T00:00:00Z"), 951868800)
-        t.eq(credentials._parse_time("2024-09-03T08:09:10Z"), 1725350950)
+        t.eq(credentials.parse_time("1970-01-01T00:00:00Z"), 0)
+        t.eq(credentials.parse_time("2000-03-01T00:00:00Z"), 951868800)
+        t.eq(credentials.parse_time("2024-09-03T08:09:10Z"), 1725350950)
         t.eq(aws.parse_http_date("Tue, 03 Sep 2024 08:09:10 GMT"), 1725350950)
     end)
 end

@@ -23,11 +23,38 @@ return function(t)
     end)
 
     t.test("a missing moto_server is a clear error saying how to install it", function()
+        local before = os.getenv("MFAKIT_MOTO_SERVER")
         sys.setenv("MFAKIT_MOTO_SERVER", "/nonexistent/moto_server")
         local v, err = emulator.start()
-        sys.setenv("MFAKIT_MOTO_SERVER", nil)
+        sys.setenv("MFAKIT_MOTO_SERVER", before)
         t.fails("EmulatorNotFound", v, err)
         t.ok(err.message:find("pip install 'moto[server]'", 1, true), err.message)
+    end)
+
+    t.test("a port taken before moto binds it: start tries another port", function()
+        local dir = (t.env("MFAKIT_TEST_TMP") or "/tmp") .. "/port-race"
+        os.execute("rm -rf " .. dir .. " && mkdir -p " .. dir .. "/moto-api")
+        -- a stand-in moto: the first start finds its port taken, the second serves /moto-api/
+        local f = assert(io.open(dir .. "/moto_server", "w"))
+        f:write(string.format([[#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -p ] && port=$2; shift; done
+if [ ! -e %s/tried ]; then
+    touch %s/tried
+    echo "OSError: [Errno 98] Address already in use" >&2
+    exit 1
+fi
+cd %s && exec python3 -m http.server --bind 127.0.0.1 "$port"
+]], dir, dir, dir))
+        f:close()
+        os.execute("chmod +x " .. dir .. "/moto_server")
+        local before = os.getenv("MFAKIT_MOTO_SERVER")
+        sys.setenv("MFAKIT_MOTO_SERVER", dir .. "/moto_server")
+        local h, err = emulator.start()
+        sys.setenv("MFAKIT_MOTO_SERVER", before)
+        t.ok(h, tostring(err))
+        t.eq(assert(http.request{ url = h.url .. "/moto-api/" }).status, 200)
+        h.stop()
+        t.ok(not alive(h.pid), "stopped")
     end)
 
     local function child(code)

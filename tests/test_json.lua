@@ -170,4 +170,11 @@ return function(t)
         t.eq(json.encode(v), '{"AuthenticationResult":{"AccessToken":"eyJ.a.b",'
             .. '"ExpiresIn":3600,"TokenType":"Bearer"},"ChallengeParameters":{}}')
     end)
+
+    t.test("decode with omit_nulls leaves nulls out at every depth", function()
+        local v = assert(json.decode('{"a":null,"b":[1,null,2],"c":{"d":null,"e":[null]}}', { omit_nulls = true }))
+        t.eq(json.encode(v), '{"b":[1,2],"c":{"e":[]}}')
+        t.eq(getmetatable(v.c.e), json.array_mt)
+        t.raises("table expected", json.decode, "{}", "yes")
+    end)
 end

@@ -35,6 +35,9 @@ M.credentials = credentials.resolve
 M.region = endpoints.region
 M.endpoint = endpoints.endpoint
 
+-- one object per wire protocol: headers, encode, decode, error_of
+local PROTOCOLS = { json = jsonrpc.protocol, query = query.protocol }
+
 local HINTS = {
     ["cognito-idp"] = "mfakit.aws.hints.cognito_idp",
     iam = "mfakit.aws.hints.iam", sns = "mfakit.aws.hints.sns", sts = "mfakit.aws.hints.sts",
@@ -58,7 +61,8 @@ function M.client(service, opts)
             error("aws.client: " .. k .. " must be a positive integer (bytes)", 2)
         end
     end
-    return setmetatable({ service = service, opts = opts, hints = require(HINTS[service]),
+    local hints = require(HINTS[service])
+    return setmetatable({ service = service, opts = opts, hints = hints, protocol = PROTOCOLS[hints.protocol],
                           clock_offset = 0 }, Client)
 end
 
@@ -84,9 +88,7 @@ local function snippet(body, content_type)
 end
 
 function Client:error_from(operation, r)
-    local e
-    if self.hints.protocol == "json" then e = jsonrpc.error_of(r.headers, r.body) end
-    e = e or query.error_of(r.body)
+    local e = self.protocol.error_of(r.headers, r.body)
     if not e then
         e = { code = r.status >= 500 and "ServiceError" or "UnexpectedResponse",
               message = string.format("HTTP %d with a body that is not an AWS error: %s", r.status,
@@ -117,13 +119,7 @@ end
 -- Builds the HTTP request for one attempt (signed afresh each time, so the
 -- signature's date is current).
 function Client:build(operation, body, creds)
-    local headers = {}
-    if self.hints.protocol == "json" then
-        headers["content-type"] = jsonrpc.content_type
-        headers["x-amz-target"] = self.hints.target_prefix .. "." .. operation
-    else
-        headers["content-type"] = "application/x-www-form-urlencoded; charset=utf-8"
-    end
+    local headers = self.protocol.headers(operation, self.hints)
     local url = self.url:gsub("/*$", "/")
     if not creds then return { method = "POST", url = url, headers = headers, body = body } end
     local signed, err = sigv4.sign{
@@ -143,7 +139,7 @@ local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, 
 function M.parse_http_date(s)
     local d, mon, y, h, mi, sec = tostring(s):match("(%d+) (%a+) (%d+) (%d+):(%d+):(%d+)")
     if not d or not MONTHS[mon] then return nil end
-    return credentials._parse_time(string.format("%04d-%02d-%02dT%s:%s:%s", tonumber(y), MONTHS[mon],
+    return credentials.parse_time(string.format("%04d-%02d-%02dT%s:%s:%s", tonumber(y), MONTHS[mon],
         tonumber(d), h, mi, sec))
 end
 
@@ -170,12 +166,7 @@ function Client:call(operation, params)
             return nil, err
         end
     end
-    local body
-    if self.hints.protocol == "json" then
-        body = jsonrpc.encode(params, self.hints)
-    else
-        body = query.encode(operation, params, self.hints)
-    end
+    local body = self.protocol.encode(operation, params, self.hints)
     local max = self.opts.max_attempts or 3
     local skew_fixed = false
     local attempt = 0
@@ -191,15 +182,9 @@ function Client:call(operation, params)
         req.max_body, req.max_header_size = self.opts.max_body, self.opts.max_header_size
         r, err = http.request(req)
         if r and r.status >= 200 and r.status < 300 then
-            local out, rid
-            if self.hints.protocol == "json" then
-                out, err = jsonrpc.decode(operation, r.body)
-                rid = r.headers["x-amzn-requestid"]
-            else
-                out, rid = query.decode(operation, r.body, self.hints)
-                if not out then err = rid end
-            end
+            local out, rid = self.protocol.decode(operation, r.body, self.hints, r.headers)
             if not out then
+                err = rid
                 err.status, err.operation, err.attempts = r.status, self.service .. ":" .. operation, attempt
                 return nil, err
             end

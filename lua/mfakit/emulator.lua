@@ -46,13 +46,10 @@ local function tail(path, n)
     return table.concat(lines, "\n")
 end
 
-function M.start(opts)
-    opts = check(1, "emulator.start", opts, "table|nil") or {}
-    local server = M.find()
-    if not server then
-        return errors.fail("EmulatorNotFound", "moto_server is not installed: install it with " ..
-            "`pip install 'moto[server]'` (or `make deps`, which puts it in .venv), or set MFAKIT_MOTO_SERVER")
-    end
+M.port_attempts = 3
+
+-- One try: returns handle | nil, err, true when the port was taken.
+local function start_on_free_port(server, opts)
     local port, err = sys.free_port()
     if not port then return nil, err end
     local log = os.tmpname()
@@ -85,15 +82,18 @@ function M.start(opts)
     sys.trap_signals()
     local deadline = sys.monotonic() + (opts.timeout or M.start_timeout)
     while true do
-        local r = http.request{ url = url .. "/moto-api/", timeout = 2 }
-        if r and r.status == 200 then break end
+        -- our child first: an answer on the port while it is gone is someone else's server
         local exited, status = sys.wait(pid)
         if exited then
             stopped = true
             local why = tail(log, 5)
             os.remove(log)
-            return errors.fail("EmulatorFailed", "moto_server exited with status %s: %s", tostring(status), why)
+            return nil, errors.new{ code = "EmulatorFailed",
+                message = string.format("moto_server exited with status %s: %s", tostring(status), why) },
+                why:find("in use", 1, true) ~= nil
         end
+        local r = http.request{ url = url .. "/moto-api/", timeout = 2 }
+        if r and r.status == 200 then return handle end
         if sys.monotonic() > deadline then
             handle.stop()
             return errors.fail("EmulatorFailed", "moto_server did not answer within %s s",
@@ -101,7 +101,22 @@ function M.start(opts)
         end
         task.sleep(0.1)
     end
-    return handle
+end
+
+function M.start(opts)
+    opts = check(1, "emulator.start", opts, "table|nil") or {}
+    local server = M.find()
+    if not server then
+        return errors.fail("EmulatorNotFound", "moto_server is not installed: install it with " ..
+            "`pip install 'moto[server]'` (or `make deps`, which puts it in .venv), or set MFAKIT_MOTO_SERVER")
+    end
+    -- A free port may be taken by someone else before moto binds it: then
+    -- moto exits saying so, and we try again with another port.
+    for attempt = 1, M.port_attempts do
+        local h, err, retry = start_on_free_port(server, opts)
+        if h then return h end
+        if not retry or attempt == M.port_attempts then return nil, err end
+    end
 end
 
 local started

@@ -29,7 +29,7 @@ local function parse_time(s)
         + days_before_month[mo] + leap + d - 1
     return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
 end
-M._parse_time = parse_time
+M.parse_time = parse_time
 
 local function run_process(command, profile_name)
     local cached = process_cache[command]

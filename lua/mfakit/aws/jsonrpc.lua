@@ -31,34 +31,17 @@ function M.encode(params, hints)
     return json.encode(mark_lists(params, "", hints, 0))
 end
 
--- JSON null in an AWS answer means "absent", as the SDKs read it: removed
--- here (and dropped from lists), so no caller meets a null where it expects
--- a table or a string.
-function M.strip_nulls(v, depth)
-    if type(v) ~= "table" then return v end
-    depth = depth or 0
-    if depth > 200 then return v end
-    if getmetatable(v) == json.array_mt then
-        local out = json.array({})
-        for i = 1, #v do
-            if v[i] ~= json.null then out[#out + 1] = M.strip_nulls(v[i], depth + 1) end
-        end
-        return out
-    end
-    for k, x in pairs(v) do
-        if x == json.null then v[k] = nil else v[k] = M.strip_nulls(x, depth + 1) end
-    end
-    return v
-end
-
+-- JSON null in an AWS answer means "absent", as the SDKs read it: json.decode
+-- leaves it out (and drops it from lists), so no caller meets a null where
+-- it expects a table or a string.
 function M.decode(operation, body)
     if body == "" then return {} end
-    local v, err = json.decode(body)
+    local v, err = json.decode(body, { omit_nulls = true })
     if type(v) ~= "table" then
         return errors.fail("InvalidResponse", "%s: the answer is not a JSON object (%s)", operation,
             err and err.message or type(v))
     end
-    return M.strip_nulls(v)
+    return v
 end
 
 -- AWS puts the code in X-Amzn-ErrorType and/or __type, either possibly
@@ -82,5 +65,24 @@ function M.error_of(headers, body)
     end
     return nil
 end
+
+-- The wire protocol, as mfakit.aws uses it: one object per protocol, picked
+-- once per client (mfakit.aws.query has the other).
+M.protocol = {
+    name = "json",
+    headers = function(operation, hints)
+        return { ["content-type"] = M.content_type, ["x-amz-target"] = hints.target_prefix .. "." .. operation }
+    end,
+    encode = function(_, params, hints) return M.encode(params, hints) end,
+    decode = function(operation, body, _, headers)
+        local out, err = M.decode(operation, body)
+        if not out then return nil, err end
+        return out, headers["x-amzn-requestid"]
+    end,
+    -- a JSON error, or an XML one (a proxy or gateway in front may send that)
+    error_of = function(headers, body)
+        return M.error_of(headers, body) or require("mfakit.aws.query").error_of(body)
+    end,
+}
 
 return M

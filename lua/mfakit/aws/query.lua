@@ -166,8 +166,8 @@ function convert(el, name, hints)
         if hints.output_booleans[name] then return s == "true" end
         if hints.output_numbers[name] then return math.tointeger(tonumber(s)) or tonumber(s) or s end
         if POLICY_DOCS[name] and s:find("%%") then
-            local doc = json.decode(url_decode(s))
-            if type(doc) == "table" then return require("mfakit.aws.jsonrpc").strip_nulls(doc) end
+            local doc = json.decode(url_decode(s), { omit_nulls = true })
+            if type(doc) == "table" then return doc end
         end
         return s
     end
@@ -204,5 +204,13 @@ function M.decode(operation, body, hints)
     local out = result and convert_children(element_children(result), hints) or {}
     return out, rid and text_of(rid) or nil
 end
+
+M.protocol = {
+    name = "query",
+    headers = function() return { ["content-type"] = "application/x-www-form-urlencoded; charset=utf-8" } end,
+    encode = M.encode,
+    decode = function(operation, body, hints) return M.decode(operation, body, hints) end,
+    error_of = function(_, body) return M.error_of(body) end,
+}
 
 return M
