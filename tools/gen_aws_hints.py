@@ -18,7 +18,11 @@ import sys
 import botocore
 
 SERVICES = {"iam": "2010-05-08", "sns": "2010-03-31", "sts": "2011-06-15",
-            "cognito-idp": "2016-04-18"}
+            "cognito-idp": "2016-04-18", "cloudwatch": "2010-08-01"}
+# mfakit speaks the query protocol and JSON 1.1; a service that offers
+# several (CloudWatch: CBOR, JSON, query) is spoken in the first of these
+# that it offers.
+SPOKEN = ("query", "json")
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lua", "mfakit", "aws", "hints")
 
 
@@ -70,6 +74,14 @@ def classify(model, roots):
     return kinds, maps
 
 
+def protocol_of(meta):
+    offered = meta.get("protocols") or [meta["protocol"]]
+    for p in SPOKEN:
+        if p in offered:
+            return p
+    raise SystemExit("gen_aws_hints: no protocol mfakit speaks in %s" % offered)
+
+
 def lua_set(names):
     return "{ " + ", ".join('["%s"] = true' % n for n in sorted(names)) + " }"
 
@@ -94,7 +106,7 @@ def main():
                 botocore.__version__, service, version),
             "return {",
             '    api_version = "%s",' % meta["apiVersion"],
-            '    protocol = "%s",' % meta["protocol"],
+            '    protocol = "%s",' % protocol_of(meta),
             '    target_prefix = %s,' % ('"%s"' % meta["targetPrefix"] if "targetPrefix" in meta else "nil"),
             '    signing_name = "%s",' % meta.get("signingName", meta["endpointPrefix"]),
             "    -- names that are a list or a map in some input shape",

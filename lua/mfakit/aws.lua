@@ -1,5 +1,5 @@
--- mfakit.aws: AWS clients for Cognito user pools (JSON 1.1), IAM, SNS and
--- STS (query protocol).
+-- mfakit.aws: AWS clients for Cognito user pools (JSON 1.1), IAM, SNS, STS
+-- and CloudWatch (query protocol).
 --   local iam = aws.client("iam", opts)
 --   local out, err = iam:call("GetRole", { RoleName = "x" })   -- out | nil, err
 -- opts: region, profile, endpoint, access_key, secret_key, session_token,
@@ -41,6 +41,7 @@ local PROTOCOLS = { json = jsonrpc.protocol, query = query.protocol }
 local HINTS = {
     ["cognito-idp"] = "mfakit.aws.hints.cognito_idp",
     iam = "mfakit.aws.hints.iam", sns = "mfakit.aws.hints.sns", sts = "mfakit.aws.hints.sts",
+    cloudwatch = "mfakit.aws.hints.cloudwatch",
 }
 
 local Client = {}
@@ -50,7 +51,7 @@ Client.__name = "mfakit.aws.client"
 function M.client(service, opts)
     check(1, "aws.client", service, "string")
     if not HINTS[service] then
-        error("aws.client: unknown service '" .. service .. "' (known: cognito-idp, iam, sns, sts)", 2)
+        error("aws.client: unknown service '" .. service .. "' (known: cognito-idp, iam, sns, sts, cloudwatch)", 2)
     end
     opts = check(2, "aws.client", opts, "table|nil") or {}
     if opts.max_attempts ~= nil and (math.type(opts.max_attempts) ~= "integer" or opts.max_attempts < 1) then

@@ -15,8 +15,11 @@ local M = {}
 -- upper-cased, spaces to underscores)
 local ENV_IDS = {
     ["cognito-idp"] = "COGNITO_IDENTITY_PROVIDER",
-    iam = "IAM", sns = "SNS", sts = "STS",
+    iam = "IAM", sns = "SNS", sts = "STS", cloudwatch = "CLOUDWATCH",
 }
+
+-- service -> the first label of its public endpoint, where it differs
+local HOSTS = { cloudwatch = "monitoring" }
 
 local function nonempty(s) return s ~= nil and s ~= "" and s or nil end
 
@@ -52,7 +55,7 @@ local function default_endpoint(service, region)
         if region:match("^us%-gov%-") then return "https://iam.us-gov.amazonaws.com", "us-gov-west-1" end
         return "https://iam.amazonaws.com", "us-east-1"
     end
-    return string.format("https://%s.%s.%s", service, region, suffix), region
+    return string.format("https://%s.%s.%s", HOSTS[service] or service, region, suffix), region
 end
 
 function M.endpoint(service, region, opts)
