@@ -51,6 +51,7 @@ local CORRUPT = {
     { "resources.group.name", '{"stack":"%s","resources":{"group":{"name":{"a":1}}}}' },
     { "names_used.role", '{"stack":"%s","resources":{},"names_used":{"role":"x"}}' },
     { "names_used.role[1]", '{"stack":"%s","resources":{},"names_used":{"role":[1]}}' },
+    { "a key with a line break", '{"stack":"%s","resources":{"a\\nb":"x"}}' },
     { "control characters", '{"stack":"%s","resources":{"role":{"name":"a\\nb"}}}' },
 }
 

@@ -55,6 +55,13 @@ end
 
 local check
 
+-- A key as it is shown in a field path: one line, bounded.
+local function shown(k)
+    k = tostring(k)
+    if #k > 40 then k = k:sub(1, 37) .. "..." end
+    return (k:gsub("[%c\127]", function(c) return string.format("\\%03d", c:byte()) end))
+end
+
 local CHECKS = {
     string = function(s, v)
         if type(v) ~= "string" then return "string expected" end
@@ -81,13 +88,13 @@ local CHECKS = {
             if type(k) ~= "string" then return "object expected" end
             local field = s.fields[k]
             if field then
-                local e, p = check(field, x, path .. "." .. k)
+                local e, p = check(field, x, path .. "." .. shown(k))
                 if e then return e, p end
             elseif type(s.open) == "table" then
-                local e, p = check(s.open, x, path .. "." .. k)
+                local e, p = check(s.open, x, path .. "." .. shown(k))
                 if e then return e, p end
             elseif not s.open then
-                return "unknown field", path .. "." .. k
+                return "unknown field", path .. "." .. shown(k)
             end
         end
     end,
@@ -97,7 +104,7 @@ local CHECKS = {
         for k, x in pairs(v) do
             local t = type(x)
             if type(k) ~= "string" or not (t == "string" or t == "boolean" or t == "number" or x == json.null) then
-                return "string, number or boolean expected, got " .. describe(x), path .. "." .. tostring(k)
+                return "string, number or boolean expected, got " .. describe(x), path .. "." .. shown(k)
             end
         end
     end,
@@ -105,7 +112,7 @@ local CHECKS = {
         if type(v) ~= "table" or is_array(v) then return "object expected" end
         for k, x in pairs(v) do
             if type(k) ~= "string" then return "object expected" end
-            local e, p = check(s.item, x, path .. "." .. k)
+            local e, p = check(s.item, x, path .. "." .. shown(k))
             if e then return e, p end
         end
     end,
