@@ -86,6 +86,26 @@ static int fs_read_regular(lua_State *L)
     return 1;
 }
 
+/* kind(path) -> "file" | "directory" | "link" | "fifo" | "device" | "socket"
+ * | "other" | nil, err: what is at path itself (lstat: a link is a link). */
+static int fs_kind(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        int e = errno;
+        return host_fail(L, errno_code(e), "%s: %s", path, strerror(e));
+    }
+    lua_pushstring(L, S_ISREG(st.st_mode)                          ? "file"
+                      : S_ISDIR(st.st_mode)                        ? "directory"
+                      : S_ISLNK(st.st_mode)                        ? "link"
+                      : S_ISFIFO(st.st_mode)                       ? "fifo"
+                      : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device"
+                      : S_ISSOCK(st.st_mode)                       ? "socket"
+                                                                   : "other");
+    return 1;
+}
+
 static int *lock_fd(lua_State *L)
 {
     return (int *)luaL_checkudata(L, 1, LOCK_MT);
@@ -173,6 +193,7 @@ static const luaL_Reg lock_methods[] = {
 
 static const luaL_Reg fs_functions[] = {
     {"read_regular", fs_read_regular},
+    {"kind", fs_kind},
     {"try_lock", fs_try_lock},
     {NULL, NULL},
 };

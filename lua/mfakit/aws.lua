@@ -95,7 +95,10 @@ function Client:error_from(operation, r)
               message = string.format("HTTP %d with a body that is not an AWS error: %s", r.status,
                   #r.body > 0 and snippet(r.body, r.headers["content-type"]) or "(empty)") }
     end
-    local message = redact.text(e.message, M.max_message)
+    -- what a server says is shown on one line, without its control characters
+    -- (a line break, a terminal escape that clears the screen or retitles it)
+    local message = redact.text(e.message, M.max_message):gsub("[\r\n]+", " ")
+        :gsub("%c", function(c) return string.format("\\%03d", c:byte()) end)
     return errors.new{
         code = e.code, message = message, status = r.status,
         request_id = r.headers["x-amzn-requestid"] or r.headers["x-amz-request-id"] or e.request_id,

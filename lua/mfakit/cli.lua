@@ -98,6 +98,10 @@ function M.parse(args, spec, stop)
         elseif stop then
             for j = i, #args do positional[#positional + 1] = args[j] end
             break
+        elseif a:match("^%-%-?.") or a:match("^\226\128[\147\148]") then
+            -- "-stack", "--stäck", "--stack_name", "—stack" (a dash pasted from a web
+            -- page): a mistyped option must never be taken for an argument
+            return nil, "unknown option " .. shown(a) .. (a:match("^\226") and " (a typographic dash: use --)" or "")
         else
             positional[#positional + 1] = a
         end
@@ -177,14 +181,19 @@ end
 -- (def = { name, usage, summary, options, notes }), answer --help, apply
 -- the global options. Returns opts, positional, or nil and the exit status
 -- after printing help (0) or one line (2 usage, 1 failure).
-function M.open(def, args)
+function M.open(def, args, leading)
     check(1, "cli.open", def, "table")
     check(2, "cli.open", args, "table")
+    check(3, "cli.open", leading, "table|nil")
     local o, pos, globals = M.parse(args, with_help(def.options))
     if not o then return nil, M.usage(def.name, pos) end
     if o.help then
         io.write(M.help(def))
         return nil, 0
+    end
+    -- the global options given before the command count as if given after it
+    for k, v in pairs(leading or {}) do
+        if globals[k] == nil then globals[k] = v end
     end
     local ok, err = M.start(globals)
     if not ok then return nil, M.fail(def.name, err) end
@@ -193,9 +202,13 @@ end
 
 -- Runs a built-in command: cmd = { name, usage, summary, options, notes,
 -- run = function(opts, positional) -> exit status }.
-function M.run_command(cmd, args)
-    if type(cmd) == "function" then return cmd(args) end -- a command of one's own, written before
-    local o, pos = M.open(cmd, args)
+function M.run_command(cmd, args, leading)
+    if type(cmd) == "function" then -- a command of one's own, written before
+        local ok, err = M.start(leading)
+        if not ok then return M.fail("command", err) end
+        return cmd(args)
+    end
+    local o, pos = M.open(cmd, args, leading)
     if not o then return pos end
     return cmd.run(o, pos)
 end
@@ -215,6 +228,8 @@ end
 -- exit status.
 local function line(text)
     text = secrets.scrub(text):gsub("[\r\n]+", " "):gsub("%c", function(c) return string.format("\\%03d", c:byte()) end)
+    -- one line a person can read: a 100 KB value quoted in it is cut
+    if #text > 2000 then text = text:sub(1, 1990) .. " [...]" end
     io.stderr:write(text, "\n")
 end
 
@@ -232,6 +247,20 @@ function M.usage(command, message, usage)
     check(3, "cli.usage", usage, "string|nil")
     line("mfakit " .. command .. ": " .. message .. " (see mfakit " .. command .. " --help)")
     return 2
+end
+
+-- An output file a command was asked to write (--write, --junit, --chart):
+-- it is replaced whole, so it must be a regular file or not exist yet; a
+-- link, a FIFO or a device would be replaced instead of written to.
+function M.output_path(option, path)
+    check(1, "cli.output_path", option, "string")
+    check(2, "cli.output_path", path, "string")
+    local kind = require("mfakit.fs").kind(path)
+    if kind and kind ~= "file" then
+        return nil, string.format("--%s %s is a %s, not a regular file: give a plain file's path", option,
+            shown(path), kind)
+    end
+    return path
 end
 
 -- A secret from an environment variable, or else the terminal.

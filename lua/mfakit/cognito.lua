@@ -409,6 +409,13 @@ end
 function Idp:setup_totp(access_token, opts)
     check(1, "idp:setup_totp", access_token, "string")
     opts = check(2, "idp:setup_totp", opts, "table|nil") or {}
+    -- the URI's label is checked first: once Cognito has the secret and TOTP
+    -- is on, a URI that cannot be made would leave a secret nobody has
+    local label_ok, why = pcall(totp.uri, { secret = "AAAAAAAAAAAAAAAA", account = opts.account or "user",
+                                            issuer = opts.issuer or "mfakit" })
+    if not label_ok then
+        return errors.fail("InvalidTOTPLabel", "%s", (tostring(why):gsub("^.-%((.*)%)$", "%1")))
+    end
     local out, err = self:call("AssociateSoftwareToken", { AccessToken = access_token }, { access_token })
     if not out then return nil, err end
     local secret = secrets.add(str(out.SecretCode))

@@ -162,11 +162,8 @@ return function(argv)
         if not ok then return die("command '" .. target .. "' is not available: " .. tostring(cmd)) end
         local args = set_arg(argv, first)
         -- the global options given before the command count as if given after it
-        return run_main_task(function()
-            local started, err = cli.start(globals)
-            if not started then return cli.fail(target, err) end
-            return cli.run_command(cmd, args)
-        end, table.pack())
+        -- the emulator starts only once the command's options are known good
+        return run_main_task(function() return cli.run_command(cmd, args, globals) end, table.pack())
     elseif target:match("^%-.") then
         return die("unknown option " .. target .. " (see mfakit --help)")
     else

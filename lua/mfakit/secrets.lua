@@ -34,11 +34,32 @@ local function json_form(v)
     end))
 end
 
+-- ...and with every non-ASCII character as \uXXXX (what Python's json.dumps
+-- and others send by default), in lower and upper case.
+local function json_ascii_forms(v)
+    if not v:find("[\128-\255]") or not utf8.len(v) then return {} end
+    local lower = {}
+    for _, cp in utf8.codes(json_form(v)) do
+        if cp < 0x80 then
+            lower[#lower + 1] = string.char(cp)
+        elseif cp < 0x10000 then
+            lower[#lower + 1] = string.format("\\u%04x", cp)
+        else
+            cp = cp - 0x10000
+            lower[#lower + 1] = string.format("\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF))
+        end
+    end
+    local l = table.concat(lower)
+    return { l, (l:gsub("\\u(%x%x%x%x)", function(h) return "\\u" .. h:upper() end)) }
+end
+
 local function rebuild()
     values = {}
     local seen = {}
     for _, v in ipairs(order) do
-        for _, form in ipairs{ v, json_form(v) } do
+        local forms = { v, json_form(v) }
+        for _, f in ipairs(json_ascii_forms(v)) do forms[#forms + 1] = f end
+        for _, form in ipairs(forms) do
             if not seen[form] then
                 seen[form] = true
                 values[#values + 1] = form

@@ -58,8 +58,10 @@ local function rows_of(extra)
 end
 
 -- open(args [, def]) -> idp, result, opts, positional | nil, exit status.
--- def: { summary, options = { rows }, remember = true } (the options the
--- script adds to the common ones). Prints --help, or one line on failure.
+-- def: { summary, options = { rows }, remember = true, validate = function(opts)
+-- -> nil | message } (the options the script adds to the common ones, and a
+-- check of them made before anything is sent). Prints --help, or one line on
+-- failure.
 function M.open(args, def)
     def = def or {}
     local options = {}
@@ -78,9 +80,17 @@ function M.open(args, def)
     if not (pool and client and o.username) then
         return nil, cli.usage(name, "--user-pool-id and --client-id (or --stack) and --username are required")
     end
-    if o["sms-code-from"] then
-        local kind, why = require("mfakit.cognito.codes").parse(o["sms-code-from"])
-        if not kind then return nil, cli.usage(name, "--sms-code-from: " .. why) end
+    local codes = require "mfakit.cognito.codes"
+    for _, row in ipairs(options) do
+        -- every code source the script takes is checked before anything is sent
+        if row[3] == "SOURCE" and o[row[1]] then
+            local kind, why = codes.parse(o[row[1]])
+            if not kind then return nil, cli.usage(name, "--" .. row[1] .. ": " .. why) end
+        end
+    end
+    if def.validate then
+        local why = def.validate(o, pos)
+        if why then return nil, cli.usage(name, why) end
     end
     local password, perr = cli.secret_from_env(o["password-env"], "password")
     if not password then return nil, M.fail(perr, 2) end
@@ -89,7 +99,8 @@ function M.open(args, def)
         secret, perr = cli.secret_from_env(o["client-secret-env"], "client secret")
         if not secret then return nil, M.fail(perr, 2) end
     end
-    local idp = cognito.new{ user_pool_id = pool, client_id = client, client_secret = secret }
+    local made, idp = pcall(cognito.new, { user_pool_id = pool, client_id = client, client_secret = secret })
+    if not made then return nil, cli.usage(name, (tostring(idp):gsub("^.-: ", ""))) end
     local totp
     if o["totp-secret-env"] then
         local v = require("mfakit.secrets").from_env(o["totp-secret-env"])

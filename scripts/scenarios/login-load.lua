@@ -45,8 +45,21 @@ if #pos > 0 then return cli.usage(DEF.name, "unexpected argument '" .. pos[1] ..
 local logins = math.tointeger(o.logins or 20)
 local rate, concurrency = o.rate or 5, math.tointeger(o.concurrency or 10)
 if not logins or logins < 1 or rate <= 0 or not concurrency or concurrency < 1 then
-    io.stderr:write("login-load: --logins and --concurrency must be positive integers, --rate positive\n")
-    return 2
+    return cli.usage(DEF.name, "--logins and --concurrency must be positive integers, --rate positive")
+end
+if o.junit then
+    local ok, why = cli.output_path("junit", o.junit)
+    if not ok then return cli.usage(DEF.name, why) end
+end
+if o.users and (not math.tointeger(o.users) or o.users < 1 or o.users > 10000) then
+    return cli.usage(DEF.name, "--users must be a whole number from 1 to 10000")
+end
+if o.flow and o.flow ~= "srp" and o.flow ~= "password" then
+    return cli.usage(DEF.name, "--flow must be srp or password")
+end
+if o["sms-code-from"] then
+    local kind, why = require("mfakit.cognito.codes").parse(o["sms-code-from"])
+    if not kind then return cli.usage(DEF.name, "--sms-code-from: " .. why) end
 end
 
 -- Who signs in: a list of { username, password, totp }.
@@ -70,17 +83,23 @@ if config["local"] and o.users then
     end
 else
     if not (pool_id and client_id and o.username) then
-        io.stderr:write("login-load: --user-pool-id, --client-id and --username are required (or --local --users K)\n")
-        return 2
+        return cli.usage(DEF.name, "--user-pool-id, --client-id and --username are required (or --local --users K)")
     end
     local password, err = cli.secret_from_env(o["password-env"], "password")
-    if not password then io.stderr:write("login-load: ", err, "\n") return 2 end
-    local totp = o["totp-secret-env"] and { totp_secret = require("mfakit.secrets").from_env(o["totp-secret-env"]) }
-        or nil
+    if not password then return cli.fail(DEF.name, err, nil, 2) end
+    local totp
+    if o["totp-secret-env"] then
+        local secret = require("mfakit.secrets").from_env(o["totp-secret-env"])
+        if not secret then
+            return cli.fail(DEF.name, "environment variable " .. o["totp-secret-env"] .. " is not set", nil, 2)
+        end
+        totp = { totp_secret = secret }
+    end
     users[1] = { username = o.username, password = password, totp = totp }
 end
 
-local idp = cognito.new{ user_pool_id = pool_id, client_id = client_id }
+local made, idp = pcall(cognito.new, { user_pool_id = pool_id, client_id = client_id })
+if not made then return cli.usage(DEF.name, (tostring(idp):gsub("^.-: ", ""))) end
 local limiter = task.limiter(rate, 1) -- no burst: starts are evenly paced
 local results, next_login = {}, 0
 local started = sys.monotonic()

@@ -4,7 +4,12 @@ local session = require "mfakit.session"
 local json = require "mfakit.json"
 
 local idp, r, o = session.open(arg, { options = {
-    { "device-key", "string", "KEY", "the device to forget (else the one in --device-file)" } } })
+    { "device-key", "string", "KEY", "the device to forget (else the one in --device-file)" } },
+    validate = function(o)
+        if not o["device-key"] and not o["device-file"] then
+            return "--device-key KEY or --device-file PATH is required"
+        end
+    end })
 if not idp then return r end
 local key = o["device-key"]
 if not key and o["device-file"] then

@@ -4,9 +4,10 @@
 -- usage: as user-info.lua, with --device-file PATH
 local session = require "mfakit.session"
 
-local idp, r, o = session.open(arg, { remember = true })
+local idp, r, o = session.open(arg, { remember = true, validate = function(o)
+    if not o["device-file"] then return "--device-file PATH is required (the device's keys are kept there)" end
+end })
 if not idp then return r end
-if not o["device-file"] then return session.fail("--device-file PATH is required") end
 if not r.device then
     return session.fail("Cognito did not offer to remember a device: turn on device tracking for the pool")
 end

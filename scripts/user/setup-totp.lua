@@ -9,7 +9,14 @@ local session = require "mfakit.session"
 
 local idp, r, o = session.open(arg, { options = {
     { "code-from", "string", "SOURCE", "the first code (default: computed from the new secret)" },
-    { "issuer", "string", "NAME", "the issuer shown in the app (default mfakit)" } } })
+    { "issuer", "string", "NAME", "the issuer shown in the app (default mfakit)" } },
+    validate = function(o)
+        for _, k in ipairs{ "issuer", "username" } do
+            if o[k] and (o[k] == "" or o[k]:find(":", 1, true)) then
+                return "--" .. k .. " must be non-empty and without ':' (it labels the authenticator entry)"
+            end
+        end
+    end })
 if not idp then return r end
 local out, err = idp:setup_totp(r.tokens.AccessToken, { code = o["code-from"], account = o.username,
                                                        issuer = o.issuer or "mfakit" })

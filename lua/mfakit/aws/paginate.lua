@@ -11,10 +11,12 @@
 -- A server that repeats a token stops the loop with PaginationLoop; more
 -- than opts.max_pages pages (paginate.max_pages, 1000) with PaginationLimit.
 local errors = require "mfakit.errors"
+local crypto = require "mfakit.crypto"
 
 local M = {}
 
 M.max_pages = 1000
+M.max_token = 64 * 1024 -- bytes; AWS's page tokens are far shorter
 
 local function next_token(out)
     for _, name in ipairs{ "NextToken", "PaginationToken" } do
@@ -66,15 +68,22 @@ function M.pages(client, op, params, opts)
         end
         count = count + 1
         token_name, token = next_token(out)
-        if not token then
+        -- the tokens seen are kept as digests: a server sending huge ones
+        -- must not fill memory with them
+        local digest = token and crypto.sha256(token)
+        if token and #token > M.max_token then
             done = true
-        elseif seen[token] then
+            return false, errors.new{ code = "InvalidResponse", operation = op,
+                message = string.format("a %s of %d bytes (more than %d); stopped", token_name, #token, M.max_token) }
+        elseif not token then
+            done = true
+        elseif seen[digest] then
             done = true
             return false, errors.new{ code = "PaginationLoop", operation = op,
                 message = string.format("the server sent the same %s twice (page %d); stopped", token_name,
                     count) }
         end
-        if token then seen[token] = true end
+        if token then seen[digest] = true end
         return out
     end
 end

@@ -53,8 +53,9 @@ M.ONE_SHOT = {
 -- Transport failures where the request never reached the server.
 local NOT_SENT = { ConnectFailed = true, ResolveFailed = true }
 
--- A create repeated after a timeout or a dropped connection could make a
--- second resource; any other answer says whether it was made.
+-- A create repeated after a timeout, a dropped connection or a 5xx could make
+-- a second resource (a 5xx does not say the create was not done); only an
+-- answer that says it was not processed (throttling) lets it go again.
 local UNKNOWN_OUTCOME = { Timeout = true, NetworkError = true }
 
 function M.throttled(err)
@@ -67,7 +68,10 @@ function M.may_repeat(operation, err, answered)
     if M.ONE_SHOT[operation] then
         return M.throttled(err) or (not answered and NOT_SENT[err.code] == true)
     end
-    if not answered and UNKNOWN_OUTCOME[err.code] and operation:match("^Create") then return false end
+    if operation:match("^Create") then
+        if not answered then return not UNKNOWN_OUTCOME[err.code] end
+        return M.throttled(err)
+    end
     return true
 end
 

@@ -52,6 +52,10 @@ local function whole(opts, name, min)
 end
 
 function DEF.run(opts, pos)
+    if opts.chart then
+        local ok, why = cli.output_path("chart", opts.chart)
+        if not ok then return bad(why) end
+    end
     if #pos > 0 then return bad("unexpected argument '" .. pos[1] .. "' (see mfakit cost --help)") end
 
     local p, perr = pricing.load(opts.pricing)

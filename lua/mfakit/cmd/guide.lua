@@ -157,6 +157,11 @@ end
 
 function DEF.run(o, pos, step_id)
     local verb = pos[1]
+    if #pos > 1 then return cli.usage("guide", "unexpected argument '" .. cli._shown(pos[2]) .. "'") end
+    if o.write then
+        local ok, why = cli.output_path("write", o.write)
+        if not ok then return cli.usage("guide", why) end
+    end
     o.step = o.step or step_id
     if not VERBS[verb] or (o.step and verb == "env") then
         return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed")

@@ -8,6 +8,7 @@
 --   DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient.
 -- Run alone: mfakit guide up|down|plan|status --step 03 [--stack NAME]
 local guide = require "mfakit.guide.common"
+local errors = require "mfakit.errors"
 
 local step = { id = "03", name = "app-client", title = "app client for the frontend" }
 
@@ -86,6 +87,9 @@ function step.up(ctx)
     local now, err = step.inspect(ctx)
     if not now then return nil, err end
     local pool_id = now.pool_id or ctx.pool_id
+    if not pool_id then
+        return errors.fail("NoPool", "the app client needs the user pool: run up (or --step 02) first")
+    end
     local verb, id = "exists", now.id
     if not now.exists then
         assert(ctx.state:set("client", { name = ctx.settings.names.client, status = "creating" }))

@@ -9,6 +9,7 @@
 --   (SignUp and InitiateAuth are public).
 -- Run alone: mfakit guide up|down|plan|status --step 08 --test-user EMAIL --phone E164
 local guide = require "mfakit.guide.common"
+local errors = require "mfakit.errors"
 local cognito = require "mfakit.cognito"
 local crypto = require "mfakit.crypto"
 
@@ -48,6 +49,9 @@ function step.up(ctx)
     if not now then return nil, err end
     if now.skip then return "skipped", "no --test-user" end
     local s, pool_id = ctx.settings, now.pool_id
+    if not pool_id then
+        return errors.fail("NoPool", "the test user needs the user pool: run up (or --step 02) first")
+    end
     local client_id = ctx.client_id or (ctx.state:get("client") or {}).id
     local idp = cognito.new{ user_pool_id = pool_id, client_id = client_id, endpoint = ctx.endpoint,
                              region = ctx.region }
