@@ -38,13 +38,44 @@ static int sys_monotonic(lua_State *L)
     return 1;
 }
 
+static int upvalue_string(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    return 1;
+}
+
+/* Raises what a task's wait raises on a trapped signal: a table {signal =
+ * "INT"} whose tostring is "interrupted by SIGINT" (the exit status follows). */
+static int raise_signal(lua_State *L)
+{
+    const char *sig = last_signal == SIGINT ? "INT" : "TERM";
+    lua_createtable(L, 0, 1);
+    lua_pushstring(L, sig);
+    lua_setfield(L, -2, "signal");
+    lua_createtable(L, 0, 1);
+    lua_pushfstring(L, "interrupted by SIG%s", sig);
+    lua_pushcclosure(L, upvalue_string, 1);
+    lua_setfield(L, -2, "__tostring");
+    lua_setmetatable(L, -2);
+    return lua_error(L);
+}
+
 static int sys_sleep(lua_State *L)
 {
     double s = luaL_checknumber(L, 1);
     if (s > 0) {
         struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-        while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !last_signal)
-            ;
+        int interrupted = 0;
+        while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+            if (last_signal) {
+                interrupted = 1;
+                break;
+            }
+        }
+        /* a trapped Ctrl-C or SIGTERM ends the script as it ends a task's
+         * wait, so the clean-up runs and the exit status says why */
+        if (interrupted)
+            return raise_signal(L);
     }
     return 0;
 }

@@ -42,8 +42,7 @@ return function(t)
 
     t.test("user scripts check their options before anything is sent", function()
         need_fault()
-        local base = " --user-pool-id us-east-1_abc --client-id c --username u --password-env PW --region us-east-1" ..
-            " --endpoint " .. fault
+        local base = " --client-id c --username u --password-env PW --region us-east-1 --endpoint " .. fault
         for _, case in ipairs{
             { "scripts/user/setup-totp.lua", "--issuer=", "--issuer must be non-empty" },
             { "scripts/user/setup-totp.lua", "--code-from bogus:1", "unknown code source" },
@@ -55,7 +54,8 @@ return function(t)
             { "scripts/scenarios/login-load.lua", "--totp-secret-env MFAKIT_UNSET_VAR", "is not set" },
         } do
             script()
-            local out, err, rc = support.run("PW=Passw0rd1 " .. bin .. " " .. case[1] .. base .. " " .. case[2])
+            local pool = case[2]:find("--user-pool-id", 1, true) and "" or " --user-pool-id us-east-1_abc"
+            local out, err, rc = support.run("PW=Passw0rd1 " .. bin .. " " .. case[1] .. base .. pool .. " " .. case[2])
             t.eq({ rc, out }, { 2, "" }, case[1] .. " " .. case[2] .. ": " .. err)
             t.ok(one_line(err) and err:find(case[3], 1, true), case[1] .. " " .. case[2] .. ": " .. err)
             t.eq(#requests(), 0, case[1] .. " " .. case[2] .. " sent a request")
@@ -142,5 +142,35 @@ return function(t)
             moto, bin, stack, tmp .. "/front-np"))
         t.eq(rc, 1, out .. err)
         t.ok(err:find("NoPool", 1, true) and err:find("--step 02", 1, true), err)
+    end)
+
+    t.test("an option given twice, and --local with --endpoint, are usage errors", function()
+        for _, args in ipairs{ "guide plan --step 01 --step 02", "totp --digits 6 --digits 8 --secret-env X",
+                               "--region a guide plan --region b --region c", "--local --endpoint http://x guide plan" } do
+            local out, err, rc = support.run(bin .. " " .. args)
+            t.eq({ rc, out }, { 2, "" }, args .. ": " .. err)
+            t.ok(one_line(err) and (err:find("given twice", 1, true) or err:find("not both", 1, true)), args .. ": " .. err)
+        end
+    end)
+
+    t.test("doctor --list --output json is JSON; an --extra file returning a string is an error", function()
+        local out, err, rc = support.run(bin .. " doctor --list --output json")
+        t.eq(rc, 0, err)
+        local doc = assert(json.decode(out), out)
+        t.eq(doc.checks[1].id, "credentials")
+        local f = assert(io.open(tmp .. "/extra-bad.lua", "w"))
+        f:write('return "oops"\n')
+        f:close()
+        out, err, rc = support.run(bin .. " doctor --list --extra " .. tmp .. "/extra-bad.lua")
+        t.eq({ rc, out }, { 2, "" }, err)
+        t.ok(err:find("returned a string", 1, true), err)
+    end)
+
+    t.test("Ctrl-C during sys.sleep ends the script with status 130 once signals are trapped", function()
+        local out, err, rc = support.run(bin .. " -e 'local sys = require \"mfakit.sys\" sys.trap_signals() " ..
+            "os.execute(\"(sleep 0.3; kill -INT \" .. sys.getpid() .. \") &\") sys.sleep(20) print(\"after\")'")
+        t.eq(rc, 130, out .. err)
+        t.ok(not out:find("after", 1, true), out)
+        t.ok(err:find("interrupted by SIGINT", 1, true), err)
     end)
 end

@@ -11,6 +11,10 @@ local secrets = require "mfakit.secrets"
 
 local M = {}
 
+local function errors_fail(message)
+    return require("mfakit.errors").fail("InvalidOption", "%s", message)
+end
+
 -- An argument as it is shown in a message: control characters (a newline,
 -- a terminal escape) as \ddd, and at most 60 bytes, so the message stays one
 -- harmless line.
@@ -84,6 +88,9 @@ function M.parse(args, spec, stop)
                 end
                 value = n
             end
+            if kind ~= "list" and (opts[name] ~= nil or globals[name] ~= nil) then
+                return nil, "option --" .. name .. " is given twice"
+            end
             if GLOBAL_KIND[name] and not kind_of[name] then
                 if name == "output" and value ~= "text" and value ~= "json" then
                     return nil, "--output must be text or json, not '" .. shown(value) .. "'"
@@ -115,6 +122,9 @@ end
 function M.start(globals)
     check(1, "cli.start", globals or {}, "table")
     for k, v in pairs(globals or {}) do config[k] = v end
+    if config["local"] and config.endpoint then
+        return errors_fail("--local starts its own emulator: give --local or --endpoint, not both")
+    end
     if config.trace and not M.tracing then
         M.tracing = true
         require("mfakit.http").trace = function(line) io.stderr:write(line, "\n") end
@@ -196,7 +206,7 @@ function M.open(def, args, leading)
         if globals[k] == nil then globals[k] = v end
     end
     local ok, err = M.start(globals)
-    if not ok then return nil, M.fail(def.name, err) end
+    if not ok then return nil, M.fail(def.name, err, nil, err.code == "InvalidOption" and 2 or 1) end
     return o, pos
 end
 

@@ -51,6 +51,9 @@ function M.load_file(path)
             M.add(r)
         elseif type(r) == "table" then
             for _, c in ipairs(r) do M.add(c) end
+        elseif r ~= nil then
+            -- a file may call doctor.add itself and return nothing; anything else is a mistake
+            error("returned a " .. type(r) .. ", not a check or a list of checks", 0)
         end
     end)
     if not ok then return nil, path .. ": " .. tostring(ret) end

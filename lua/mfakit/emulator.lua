@@ -92,7 +92,11 @@ local function start_on_free_port(server, opts)
                 message = string.format("moto_server exited with status %s: %s", tostring(status), why) },
                 why:find("in use", 1, true) ~= nil
         end
+        -- the readiness polls are ours, not the user's requests: kept out of --trace
+        local trace = http.trace
+        http.trace = nil
         local r = http.request{ url = url .. "/moto-api/", timeout = 2 }
+        http.trace = trace
         if r and r.status == 200 then return handle end
         if sys.monotonic() > deadline then
             handle.stop()

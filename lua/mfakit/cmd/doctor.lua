@@ -56,6 +56,12 @@ function DEF.run(o, pos)
         if not ok then return cli.fail("doctor", "--extra " .. tostring(err), nil, 2) end
     end
     if o.list then
+        if cli.json_output() then
+            local list = {}
+            for i, c in ipairs(doctor.checks) do list[i] = { id = c.id, title = c.title or json.null } end
+            cli.print_json{ checks = json.array(list) }
+            return 0
+        end
         for _, c in ipairs(doctor.checks) do io.write(string.format("%-22s %s\n", c.id, c.title or "")) end
         return 0
     end
