@@ -262,11 +262,15 @@ end
 -- An output file a command was asked to write (--write, --junit, --chart):
 -- it is replaced whole, so it must be a regular file or not exist yet; a
 -- link, a FIFO or a device would be replaced instead of written to.
-function M.output_path(option, path)
+-- With `through` the command writes into the file (io.open) rather than
+-- replacing it: then a link or a device (/dev/null) is fine, and only what
+-- would hang or fail (a FIFO, a socket, a directory) is refused.
+function M.output_path(option, path, through)
     check(1, "cli.output_path", option, "string")
     check(2, "cli.output_path", path, "string")
     local kind = require("mfakit.fs").kind(path)
-    if kind and kind ~= "file" then
+    local fine = kind == "file" or (through and (kind == "link" or kind == "device"))
+    if kind and not fine then
         return nil, string.format("--%s %s is a %s, not a regular file: give a plain file's path", option,
             shown(path), kind)
     end

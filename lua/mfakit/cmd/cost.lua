@@ -53,7 +53,7 @@ end
 
 function DEF.run(opts, pos)
     if opts.chart then
-        local ok, why = cli.output_path("chart", opts.chart)
+        local ok, why = cli.output_path("chart", opts.chart, true)
         if not ok then return bad(why) end
     end
     if #pos > 0 then return bad("unexpected argument '" .. pos[1] .. "' (see mfakit cost --help)") end
