@@ -121,10 +121,14 @@ end
 -- config, the trace sink, and the emulator that --local starts.
 function M.start(globals)
     check(1, "cli.start", globals or {}, "table")
-    for k, v in pairs(globals or {}) do config[k] = v end
-    if config["local"] and config.endpoint then
+    globals = globals or {}
+    -- --local and --endpoint both name where AWS calls go: one of them, not
+    -- both (the emulator's own endpoint, once started, is not the user's)
+    if (globals.endpoint and (config["local"] or globals["local"])) or
+        (globals["local"] and config.endpoint and not M.local_started) then
         return errors_fail("--local starts its own emulator: give --local or --endpoint, not both")
     end
+    for k, v in pairs(globals) do config[k] = v end
     if config.trace and not M.tracing then
         M.tracing = true
         require("mfakit.http").trace = function(line) io.stderr:write(line, "\n") end
@@ -132,6 +136,7 @@ function M.start(globals)
     if config["local"] then
         local ok, err = require("mfakit.emulator").ensure()
         if not ok then return nil, err end
+        M.local_started = true
     end
     return true
 end
