@@ -115,6 +115,10 @@ static int *lock_fd(lua_State *L)
  * fails with code "Locked" and the holder's note in err.holder. The note
  * (who holds it) is written into the lock file for the next one to read.
  * The descriptor is close-on-exec, so no child keeps the lock alive. */
+static int lock_open(lua_State *L, const char *path);
+static int lock_taken(lua_State *L, int *ud, int fd, const char *path, const char *note,
+                      size_t note_len);
+
 static int fs_try_lock(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -125,36 +129,63 @@ static int fs_try_lock(lua_State *L)
     int *ud = (int *)lua_newuserdatauv(L, sizeof(int), 0);
     *ud = -1;
     luaL_setmetatable(L, LOCK_MT);
+    /* The holder may remove the file (down removes its lock) between our
+     * open and our flock: then we locked a file nobody else will see, and
+     * open it again (the new file, or nothing). */
+    for (int attempt = 0;; attempt++) {
+        int fd = lock_open(L, path);
+        if (fd == -2)
+            return 2; /* lock_open pushed the failure */
+        if (fd >= 0 || attempt == 2)
+            return lock_taken(L, ud, fd, path, note, note_len);
+    }
+}
+
+/* Opens and flocks path: the fd, -1 when the file was replaced meanwhile,
+ * or -2 with nil, err pushed. */
+static int lock_open(lua_State *L, const char *path)
+{
     int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     if (fd < 0) {
         int e = errno;
-        return host_fail(L, errno_code(e), "cannot open the lock %s: %s", path,
-                         e == ELOOP ? "is a symbolic link" : strerror(e));
+        host_fail(L, errno_code(e), "cannot open the lock %s: %s", path,
+                  e == ELOOP ? "is a symbolic link" : strerror(e));
+        return -2;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return host_fail(L, "NotRegularFile", "the lock %s is not a regular file", path);
+        host_fail(L, "NotRegularFile", "the lock %s is not a regular file", path);
+        return -2;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         char holder[NOTE_MAX + 1];
         ssize_t n = pread(fd, holder, NOTE_MAX, 0);
         close(fd);
-        if (e != EWOULDBLOCK)
-            return host_fail(L, "LockFailed", "cannot lock %s: %s", path, strerror(e));
+        if (e != EWOULDBLOCK) {
+            host_fail(L, "LockFailed", "cannot lock %s: %s", path, strerror(e));
+            return -2;
+        }
         holder[n > 0 ? n : 0] = '\0';
         host_fail(L, "Locked", "%s is locked", path);
         lua_pushstring(L, holder);
         lua_setfield(L, -2, "holder");
-        return 2;
+        return -2;
     }
-    /* The holder may have removed the file (down removes its lock) between
-     * our open and our flock: then we locked a file nobody else will see. */
     struct stat now;
     if (stat(path, &now) != 0 || now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
         close(fd);
-        host_fail(L, "Locked", "%s was replaced while we waited", path);
+        return -1;
+    }
+    return fd;
+}
+
+static int lock_taken(lua_State *L, int *ud, int fd, const char *path, const char *note,
+                      size_t note_len)
+{
+    if (fd < 0) {
+        host_fail(L, "Locked", "%s keeps being removed and made again by another mfakit", path);
         lua_pushliteral(L, "");
         lua_setfield(L, -2, "holder");
         return 2;

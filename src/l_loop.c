@@ -87,9 +87,7 @@ static long opt_ms(lua_State *L, int idx, const char *field)
 
 static size_t opt_size(lua_State *L, int idx, const char *field)
 {
-    lua_getfield(L, idx, field);
-    lua_Integer n = luaL_optinteger(L, -1, 0);
-    lua_pop(L, 1);
+    lua_Integer n = host_field_integer(L, idx, field, HOST_FIELD_OPTIONAL, 0);
     luaL_argcheck(L, n >= 0, idx, "size caps must not be negative");
     return (size_t)n;
 }

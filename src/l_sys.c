@@ -185,6 +185,77 @@ static int sys_stat(lua_State *L)
     return 1;
 }
 
+extern char **environ;
+
+/* Is the "NAME=value" entry's name one of the first n entries' names? */
+static int named_in(char **envp, size_t n, const char *entry)
+{
+    size_t len = strcspn(entry, "=");
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(envp[i], entry, len) == 0 && envp[i][len] == '=')
+            return 1;
+    }
+    return 0;
+}
+
+/* The child's environment, built before fork (in the child of a threaded
+ * process only async-signal-safe calls are allowed, so no setenv there):
+ * the `env` table's K=V first, then, with `keep`, only those variables (when
+ * set), else every variable of ours that `env` does not override. The
+ * array and its strings live in Lua objects left on the stack. */
+static char **child_envp(lua_State *L, int env, int keep)
+{
+    size_t n_env = 0, n_own = 0;
+    if (lua_istable(L, env)) {
+        lua_pushnil(L);
+        while (lua_next(L, env)) {
+            n_env++;
+            lua_pop(L, 1);
+        }
+    }
+    if (lua_istable(L, keep))
+        n_own = lua_rawlen(L, keep);
+    else
+        while (environ[n_own])
+            n_own++;
+    lua_newtable(L); /* anchors the K=V strings */
+    int strs = lua_gettop(L);
+    char **envp = (char **)lua_newuserdatauv(L, (n_env + n_own + 1) * sizeof *envp, 0);
+    size_t k = 0;
+    if (lua_istable(L, env)) {
+        lua_pushnil(L);
+        while (lua_next(L, env)) {
+            if (lua_type(L, -2) == LUA_TSTRING && lua_isstring(L, -1)) {
+                envp[k] =
+                    (char *)lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
+                lua_rawseti(L, strs, (lua_Integer)k + 1);
+                k++;
+            }
+            lua_pop(L, 1);
+        }
+    }
+    size_t n_given = k;
+    for (size_t i = 0; i < n_own; i++) {
+        const char *entry = NULL;
+        if (lua_istable(L, keep)) {
+            lua_rawgeti(L, keep, (lua_Integer)i + 1);
+            const char *name = luaL_checkstring(L, -1);
+            const char *v = getenv(name);
+            lua_pop(L, 1);
+            if (v) {
+                entry = lua_pushfstring(L, "%s=%s", name, v);
+                lua_rawseti(L, strs, (lua_Integer)(n_env + i) + 1);
+            }
+        } else {
+            entry = environ[i];
+        }
+        if (entry && !named_in(envp, n_given, entry))
+            envp[k++] = (char *)entry;
+    }
+    envp[k] = NULL;
+    return envp;
+}
+
 /* spawn{argv..., env = {K = V}, keep = {names}, stdout = path} -> pid
  * (stderr goes to the same file). With `keep`, the child starts from an
  * empty environment holding only those variables (when set) and `env`.
@@ -207,22 +278,11 @@ static int sys_spawn(lua_State *L)
     int env = lua_gettop(L);
     lua_getfield(L, 1, "keep");
     int keep = lua_gettop(L);
-    if (!lua_isnil(L, keep)) {
+    if (!lua_isnil(L, env))
+        luaL_checktype(L, env, LUA_TTABLE);
+    if (!lua_isnil(L, keep))
         luaL_checktype(L, keep, LUA_TTABLE);
-        /* the kept values, read before fork and clearenv */
-        lua_newtable(L);
-        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, keep); i++) {
-            lua_rawgeti(L, keep, i);
-            const char *name = luaL_checkstring(L, -1);
-            const char *v = getenv(name);
-            if (v)
-                lua_pushstring(L, v);
-            else
-                lua_pushnil(L);
-            lua_rawset(L, -3);
-        }
-        lua_replace(L, keep);
-    }
+    char **envp = child_envp(L, env, keep);
     pid_t pid = fork();
     if (pid < 0)
         return host_fail(L, "SpawnFailed", "fork: %s", strerror(errno));
@@ -230,22 +290,7 @@ static int sys_spawn(lua_State *L)
         setpgid(0, 0);
         /* if mfakit dies without its clean-up (os.exit, SIGKILL), so does the child */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (lua_istable(L, keep)) {
-            clearenv();
-            lua_pushnil(L);
-            while (lua_next(L, keep)) {
-                setenv(lua_tostring(L, -2), lua_tostring(L, -1), 1);
-                lua_pop(L, 1);
-            }
-        }
-        if (lua_istable(L, env)) {
-            lua_pushnil(L);
-            while (lua_next(L, env)) {
-                if (lua_type(L, -2) == LUA_TSTRING && lua_isstring(L, -1))
-                    setenv(lua_tostring(L, -2), lua_tostring(L, -1), 1);
-                lua_pop(L, 1);
-            }
-        }
+        environ = envp; /* a plain store: setenv is not safe after fork */
         int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0600);
         int devnull = open("/dev/null", O_RDONLY);
         if (fd >= 0) {

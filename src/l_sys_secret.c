@@ -20,6 +20,7 @@ static int sys_read_secret(lua_State *L)
     FILE *tty = fopen("/dev/tty", "r+");
     if (!tty)
         return host_fail(L, "NoTerminal", "no terminal to prompt on (%s)", strerror(errno));
+    setvbuf(tty, NULL, _IONBF, 0); /* no stdio buffer left holding the typed secret */
     struct termios old, quiet;
     int fd = fileno(tty);
     int have_term = tcgetattr(fd, &old) == 0;
@@ -64,6 +65,11 @@ static int sys_read_secret(lua_State *L)
  * user from attaching to it). Returns true, or fail when the kernel refuses. */
 static int sys_no_core_dumps(lua_State *L)
 {
+    static int done; /* once is enough: secrets.add calls this for every secret */
+    if (done) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
     /* the soft limit only: it is what stops a dump, and children may still
      * raise theirs (they hold none of our secrets) */
     struct rlimit rl;
@@ -74,6 +80,7 @@ static int sys_no_core_dumps(lua_State *L)
         return host_fail(L, "CoreLimitFailed", "setrlimit(RLIMIT_CORE): %s", strerror(errno));
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         return host_fail(L, "CoreLimitFailed", "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+    done = 1;
     lua_pushboolean(L, 1);
     return 1;
 }

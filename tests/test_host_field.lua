@@ -40,7 +40,9 @@ return function(t)
 
     t.test("an optional field given as false is not given", function()
         local plain = assert(sigv4.sign(sign_opts {}))
-        t.eq(assert(sigv4.sign(sign_opts { session_token = false, body = false })).signature, plain.signature)
+        t.ok(plain.headers.Authorization, "a signature")
+        t.eq(assert(sigv4.sign(sign_opts { session_token = false, body = false })).headers.Authorization,
+            plain.headers.Authorization)
         t.eq(assert(sigv4.sign(sign_opts { time = false, region = "us-east-1" })).headers["X-Amz-Date"]:sub(1, 2),
             "20")
         t.eq(totp.code("MZXW6YQ", 59, { digits = false, period = false }), totp.code("MZXW6YQ", 59))

@@ -97,8 +97,7 @@ function Client:error_from(operation, r)
     end
     -- what a server says is shown on one line, without its control characters
     -- (a line break, a terminal escape that clears the screen or retitles it)
-    local message = redact.text(e.message, M.max_message):gsub("[\r\n]+", " ")
-        :gsub("%c", function(c) return string.format("\\%03d", c:byte()) end)
+    local message = errors.one_line(redact.text(e.message, M.max_message))
     return errors.new{
         code = e.code, message = message, status = r.status,
         request_id = r.headers["x-amzn-requestid"] or r.headers["x-amz-request-id"] or e.request_id,

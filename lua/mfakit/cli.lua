@@ -8,21 +8,15 @@ local config = require "mfakit.config"
 local json = require "mfakit.json"
 local check = require("mfakit.args").check
 local secrets = require "mfakit.secrets"
+local errors = require "mfakit.errors"
 
 local M = {}
 
-local function errors_fail(message)
-    return require("mfakit.errors").fail("InvalidOption", "%s", message)
-end
 
 -- An argument as it is shown in a message: control characters (a newline,
 -- a terminal escape) as \ddd, and at most 60 bytes, so the message stays one
 -- harmless line.
-local function shown(v)
-    v = tostring(v)
-    if #v > 60 then v = v:sub(1, 57) .. "..." end
-    return (v:gsub("%c", function(c) return string.format("\\%03d", c:byte()) end))
-end
+local shown = errors.shown
 M._shown = shown
 
 -- Option specs. A spec is an array of rows { name, kind, arg, help }:
@@ -126,7 +120,7 @@ function M.start(globals)
     -- both (the emulator's own endpoint, once started, is not the user's)
     if (globals.endpoint and (config["local"] or globals["local"])) or
         (globals["local"] and config.endpoint and not M.local_started) then
-        return errors_fail("--local starts its own emulator: give --local or --endpoint, not both")
+        return errors.fail("InvalidOption", "--local starts its own emulator: give --local or --endpoint, not both")
     end
     for k, v in pairs(globals) do config[k] = v end
     if config.trace and not M.tracing then
@@ -242,7 +236,7 @@ end
 -- One clear line on stderr, with any secret held scrubbed; returns the
 -- exit status.
 local function line(text)
-    text = secrets.scrub(text):gsub("[\r\n]+", " "):gsub("%c", function(c) return string.format("\\%03d", c:byte()) end)
+    text = errors.one_line(secrets.scrub(text))
     -- one line a person can read: a 100 KB value quoted in it is cut
     if #text > 2000 then text = text:sub(1, 1990) .. " [...]" end
     io.stderr:write(text, "\n")

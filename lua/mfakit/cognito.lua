@@ -86,7 +86,7 @@ function Idp:call(op, params, extra)
     for _, s in pairs(extra or {}) do secrets.add(s) end
     local out, err = self.client:call(op, params)
     -- a message cut short may end with the start of one: redact.values takes that too
-    if not out then err.message = redact.values(secrets.scrub(err.message), secrets.held()) end
+    if not out then err.message = redact.values(err.message, secrets.held()) end
     if out and type(out.Session) == "string" then secrets.add(out.Session) end
     return out, err
 end

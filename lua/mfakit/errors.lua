@@ -22,6 +22,26 @@ function M.fail(code, fmt, ...)
     return nil, M.new{ code = code, message = select("#", ...) > 0 and fmt:format(...) or fmt }
 end
 
+-- Text from outside (a server, an argument, a file) on one harmless line:
+-- line breaks become spaces, other control characters \ddd (a terminal
+-- escape must not clear the screen or retitle the window).
+local function escaped(s)
+    return (s:gsub("[%c\127]", function(c) return string.format("\\%03d", c:byte()) end))
+end
+
+function M.one_line(s)
+    return escaped((tostring(s):gsub("[\r\n]+", " ")))
+end
+
+-- A value quoted in a message, every control character shown as \ddd (a
+-- line break too: the value is shown as it is), at most `max` bytes (60).
+function M.shown(v, max)
+    v = tostring(v)
+    max = max or 60
+    if #v > max then v = v:sub(1, max - 3) .. "..." end
+    return escaped(v)
+end
+
 function M.is(v)
     return getmetatable(v) == mt
 end

@@ -37,8 +37,6 @@ for k, v in pairs(common) do M[k] = v end
 
 -- Context -------------------------------------------------------------------
 
--- opts: the settings options (see mfakit.stack.settings) plus state_dir,
--- sms_code, say (a function(line), default print).
 -- The options that shape the stack, kept in the state so a later run
 -- without them converges to the same stack.
 local SHAPING = { "mfa", "sms", "totp", "sns_policy", "spend_limit", "test_user", "phone", "role_name", "pool_name",
@@ -56,12 +54,8 @@ end
 
 -- The account the stack lives in, read from the ARNs it recorded.
 local function recorded_account(doc)
-    for _, k in ipairs{ "role", "pool" } do
-        local r = doc.resources[k]
-        local account = r and r.arn and r.arn:match("^arn:[^:]+:[^:]+:[^:]*:(%d+):")
-        if account then return account end
-    end
-    for _, r in ipairs(doc.resources.retired_roles or {}) do
+    local records = { doc.resources.role, doc.resources.pool, table.unpack(doc.resources.retired_roles or {}) }
+    for _, r in pairs(records) do
         local account = r.arn and r.arn:match("^arn:[^:]+:[^:]+:[^:]*:(%d+):")
         if account then return account end
     end
@@ -82,8 +76,10 @@ local function check_account(doc, stack, client_opts)
     return true
 end
 
--- opts.lock: take the stack's lock first (up and down), waiting up to
--- opts.lock_timeout seconds.
+-- opts: the settings options (see mfakit.stack.settings) plus state_dir,
+-- sms_code, say (a function(line), default print); lock: take the stack's
+-- lock first (up and down), waiting up to lock_timeout seconds; verb: the
+-- action ("down" may name another pool than the recorded one).
 function M.context(opts)
     require("mfakit.args").check(1, "guide.context", opts, "table")
     local dir = opts.state_dir

@@ -163,38 +163,42 @@ function M.text(s, limit)
         s = scrub_cut_tail(s) .. string.format("... (%d more bytes)", more)
     end
     -- every secret value this process holds, and the start of one the cut split
-    return M.values(secrets.scrub(s), secrets.held())
+    return M.values(s, secrets.held())
 end
 
 -- Replaces each of `values` (plain strings of 4 bytes or more: a password,
 -- a code, a session) wherever it appears in s. When s was cut by
 -- redact.text(s, limit), the start of a value left just before the
--- "... (N more bytes)" notice is replaced too.
+-- "... (N more bytes)" notice is replaced too. The notice is found once, and
+-- a value is looked for once: the cost is one scan of s per value.
 function M.values(s, values)
     if type(s) ~= "string" or s == "" or type(values) ~= "table" then return s end
+    local body, notice = s:match("^(.*)(%.%.%. %(%d+ more bytes%))$")
+    body = body or s
     for _, v in pairs(values) do
         if type(v) == "string" and #v >= 4 then
-            local out, pos = {}, 1
-            while true do
-                local a, b = s:find(v, pos, true)
-                if not a then break end
-                out[#out + 1] = s:sub(pos, a - 1) .. REDACTED
-                pos = b + 1
+            if body:find(v, 1, true) then
+                local out, pos = {}, 1
+                while true do
+                    local a, b = body:find(v, pos, true)
+                    if not a then break end
+                    out[#out + 1] = body:sub(pos, a - 1) .. REDACTED
+                    pos = b + 1
+                end
+                out[#out + 1] = body:sub(pos)
+                body = table.concat(out)
             end
-            out[#out + 1] = s:sub(pos)
-            s = table.concat(out)
-            local body, notice = s:match("^(.-)(%.%.%. %(%d+ more bytes%))$")
-            if body then
+            if notice then
                 for k = math.min(#v - 1, #body), 1, -1 do
                     if body:sub(-k) == v:sub(1, k) then
-                        s = body:sub(1, -k - 1) .. REDACTED .. notice
+                        body = body:sub(1, -k - 1) .. REDACTED
                         break
                     end
                 end
             end
         end
     end
-    return s
+    return notice and (body .. notice) or body
 end
 
 return M

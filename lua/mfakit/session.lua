@@ -28,11 +28,11 @@ local function script_name()
     return (arg and arg[0] or "script"):match("[^/]*$")
 end
 
--- One line on stderr; returns the exit status (1, or `status`) for the
--- script to return: a library never ends the process itself.
+-- One line on stderr, as every command says it (cli.fail: secrets scrubbed,
+-- control characters escaped); returns the exit status (1, or `status`) for
+-- the script to return: a library never ends the process itself.
 function M.fail(err, status)
-    io.stderr:write(script_name(), ": ", require("mfakit.secrets").scrub(tostring(err)), "\n")
-    return status or 1
+    return cli.fail(script_name(), err, nil, status)
 end
 
 local function from_stack(o)

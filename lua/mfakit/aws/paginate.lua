@@ -88,6 +88,20 @@ function M.pages(client, op, params, opts)
     end
 end
 
+-- Calls fn(item) for the items under `key` of every page, stopping at the
+-- first fn that returns nil, err.
+function M.each(client, op, params, key, fn)
+    if type(fn) ~= "function" then error("paginate.each: a function expected", 2) end
+    for page, err in M.pages(client, op, params) do
+        if not page then return nil, err end
+        for _, item in ipairs(type(page[key]) == "table" and page[key] or {}) do
+            local ok, ferr = fn(item)
+            if not ok then return nil, ferr end
+        end
+    end
+    return true
+end
+
 -- The items under `key` of every page, in one array.
 function M.all(client, op, params, key, opts)
     if type(key) ~= "string" then error("paginate.all: the name of the list member expected", 2) end

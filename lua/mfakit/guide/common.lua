@@ -139,18 +139,8 @@ function M.names_of(ctx, kind)
     return out
 end
 
--- Calls fn(item) for every item of a paginated list (mfakit.aws.paginate:
--- a repeated token or too many pages ends it with an error, never a loop).
-function M.each_page(client, op, params, key, fn)
-    for page, err in paginate.pages(client, op, params) do
-        if not page then return nil, err end
-        for _, item in ipairs(page[key] or {}) do
-            local ok, ferr = fn(item)
-            if not ok then return nil, ferr end
-        end
-    end
-    return true
-end
+-- Every item of a paginated list, one call of fn(item) each (the one paginator).
+M.each_page = paginate.each
 
 function M.find_pool(ctx)
     local ids, err = M.find_pools(ctx)

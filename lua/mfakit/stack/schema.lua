@@ -3,6 +3,7 @@
 -- that mfakit later sends to AWS or indexes must have the type it expects.
 -- check(doc) -> true | nil, "resources.role.arn: string expected, got table"
 local json = require "mfakit.json"
+local errors = require "mfakit.errors"
 
 local M = {}
 
@@ -56,11 +57,7 @@ end
 local check
 
 -- A key as it is shown in a field path: one line, bounded.
-local function shown(k)
-    k = tostring(k)
-    if #k > 40 then k = k:sub(1, 37) .. "..." end
-    return (k:gsub("[%c\127]", function(c) return string.format("\\%03d", c:byte()) end))
-end
+local function shown(k) return errors.shown(k, 40) end
 
 local CHECKS = {
     string = function(s, v)

@@ -30,11 +30,8 @@ local NAME_RULES = {
 
 local function check_name(rule, name)
     if type(name) ~= "string" or #name == 0 or #name > rule.max or name:gsub(rule.class, "") ~= "" then
-        local shown = type(name) == "string" and name or tostring(name)
-        shown = shown:gsub("[%c\127-\255]", "?")
-        if #shown > 40 then shown = shown:sub(1, 40) .. "..." end
         return errors.fail("InvalidOption", "%s must be 1 to %d characters of %s, not '%s'", rule.option, rule.max,
-            rule.what, shown)
+            rule.what, errors.shown(name, 40))
     end
     return true
 end
@@ -48,7 +45,7 @@ function M.spend_limit(v)
     if not whole or #whole > 9 or (cents ~= "" and not cents:match("^0+$")) then
         return errors.fail("InvalidOption",
             "--spend-limit must be whole US dollars, like 10 or 10.00 (SNS is not known to take cents), not '%s'",
-            #text > 40 and text:sub(1, 40) .. "..." or text)
+            errors.shown(text, 40))
     end
     return whole
 end
@@ -58,11 +55,12 @@ end
 function M.from(opts)
     local stack = opts.stack or "mfa-sms"
     if not stack:match("^[%w][%w%-]*$") or #stack > 40 then
-        return errors.fail("InvalidOption", "--stack must be letters, digits and dashes (at most 40), not '%s'", stack)
+        return errors.fail("InvalidOption", "--stack must be letters, digits and dashes (at most 40), not '%s'",
+            errors.shown(stack))
     end
     local mfa = (opts.mfa or "OPTIONAL"):upper()
     if not MFA[mfa] then
-        return errors.fail("InvalidOption", "--mfa must be OFF, OPTIONAL or ON, not '%s'", opts.mfa)
+        return errors.fail("InvalidOption", "--mfa must be OFF, OPTIONAL or ON, not '%s'", errors.shown(opts.mfa))
     end
     local sms, totp = opts.sms ~= false, opts.totp ~= false
     if mfa ~= "OFF" and not sms and not totp then
@@ -70,12 +68,13 @@ function M.from(opts)
     end
     local policy = opts.sns_policy or "inline"
     if policy ~= "inline" and policy ~= "full" then
-        return errors.fail("InvalidOption", "--sns-policy must be inline or full, not '%s'", policy)
+        return errors.fail("InvalidOption", "--sns-policy must be inline or full, not '%s'", errors.shown(policy))
     end
     local limit, err = M.spend_limit(opts.spend_limit)
     if err then return nil, err end
     if opts.test_user and not opts.test_user:match("^[^@%s]+@[^@%s]+%.[^@%s]+$") then
-        return errors.fail("InvalidOption", "--test-user must be an email address, not '%s'", opts.test_user)
+        return errors.fail("InvalidOption", "--test-user must be an email address, not '%s'",
+            errors.shown(opts.test_user))
     end
     if opts.test_user and not opts.phone and sms then
         return errors.fail("InvalidOption", "--test-user needs --phone (E.164, like +15555550100) for SMS MFA")

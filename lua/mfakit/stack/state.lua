@@ -102,8 +102,8 @@ function M.load(dir, stack)
         if doc.version < M.VERSION then migrate(doc) end
     end
     local st = setmetatable({ dir = dir, path = path, doc = doc, existed = text ~= nil }, State)
-    for kind, key in pairs{ role = "name", pool = "name", client = "name" } do
-        add_used(doc, kind, (doc.resources[kind] or {})[key])
+    for _, kind in ipairs{ "role", "pool", "client" } do
+        add_used(doc, kind, (doc.resources[kind] or {}).name)
     end
     return st
 end
