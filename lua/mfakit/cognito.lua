@@ -320,6 +320,14 @@ function Idp:confirm_sign_up(opts)
         SecretHash = self:secret_hash(username) })
 end
 
+-- resend_confirmation_code{ username } -> { CodeDeliveryDetails } | nil, err
+-- A new sign-up code (the old one stops working).
+function Idp:resend_confirmation_code(opts)
+    local username = need_string(opts, "username", "resend_confirmation_code")
+    return self:call("ResendConfirmationCode", { ClientId = self.client_id, Username = username,
+        SecretHash = self:secret_hash(username) })
+end
+
 -- User ----------------------------------------------------------------------
 
 -- get_user(access_token) -> { username, attributes = {name = value},
@@ -396,10 +404,17 @@ function Idp:enable_sms_mfa(access_token, opts)
     check(2, "idp:enable_sms_mfa", opts, "table|nil")
     local user, err = self:get_user(access_token)
     if not user then return nil, err end
+    opts = opts or {}
     if not user.attributes.phone_number then
         return errors.fail("MissingPhoneNumber", "the user has no phone_number: set one (E.164) and verify it first")
     end
-    return self:set_mfa(access_token, { sms = (opts or {}).preferred == false and true or "preferred" })
+    -- codes sent to a number nobody proved they hold may go to a stranger,
+    -- or nowhere and lock the user out: the guide verifies first
+    if opts.require_verified and not user.phone_number_verified then
+        return errors.fail("PhoneNotVerified", "the phone number %s is not verified: verify it first",
+            user.attributes.phone_number)
+    end
+    return self:set_mfa(access_token, { sms = opts.preferred == false and true or "preferred" })
 end
 
 -- setup_totp(access_token, { device_name, code = source }) -> { secret, uri }
@@ -445,11 +460,14 @@ function Idp:disable_mfa(access_token)
     check(1, "idp:disable_mfa", access_token, "string")
     local user, err = self:get_user(access_token)
     if not user then return nil, err end
-    local settings = {}
-    if user.sms_mfa then settings.sms = false end
-    if user.totp_mfa then settings.totp = false end
-    if next(settings) == nil then return {} end
-    return self:set_mfa(access_token, settings)
+    local settings, off = {}, json.array({})
+    if user.sms_mfa then settings.sms, off[#off + 1] = false, "SMS_MFA" end
+    if user.totp_mfa then settings.totp, off[#off + 1] = false, "SOFTWARE_TOKEN_MFA" end
+    if next(settings) == nil then return { turned_off = off } end
+    local ok
+    ok, err = self:set_mfa(access_token, settings)
+    if not ok then return nil, err end
+    return { turned_off = off }
 end
 
 -- Devices -------------------------------------------------------------------

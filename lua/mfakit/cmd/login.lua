@@ -7,14 +7,17 @@ local cli = require "mfakit.cli"
 local sys = require "mfakit.sys"
 local codes = require "mfakit.cognito.codes"
 local secrets = require "mfakit.secrets"
+local session = require "mfakit.session"
 
 local DEF = {
     name = "login",
-    usage = "--user-pool-id ID --client-id ID --username NAME [--password-env VAR] [options]",
+    usage = "(--stack NAME | --user-pool-id ID --client-id ID) --username NAME [--password-env VAR] [options]",
     summary = "One Cognito sign-in, answering every challenge. Without --password-env the password is asked for.",
     options = {
-        { "user-pool-id", "string", "ID", "the user pool (its region is taken from the id)" },
-        { "client-id", "string", "ID", "the app client" },
+        session.STACK_OPTIONS[1],
+        session.STACK_OPTIONS[2],
+        { "user-pool-id", "string", "ID", "the user pool (instead of --stack; its region is taken from the id)" },
+        { "client-id", "string", "ID", "the app client (instead of --stack)" },
         { "username", "string", "NAME", "the user's name, email or phone, as the pool takes it" },
         { "password-env", "string", "VAR", "the password is in the environment variable VAR" },
         { "client-secret-env", "string", "VAR", "the app client's secret is in VAR" },
@@ -66,8 +69,16 @@ end
 
 function DEF.run(opts, extra)
     if #extra > 0 then return cli.usage("login", "unexpected argument '" .. extra[1] .. "'") end
+    if opts.stack and not (opts["user-pool-id"] and opts["client-id"]) then
+        local pool, client = session.from_stack(opts)
+        if not pool then return cli.fail("login", client) end
+        opts["user-pool-id"], opts["client-id"] = opts["user-pool-id"] or pool, opts["client-id"] or client
+    end
     for _, need in ipairs{ "user-pool-id", "client-id", "username" } do
-        if not opts[need] or opts[need] == "" then return cli.usage("login", "--" .. need .. " is required") end
+        if not opts[need] or opts[need] == "" then
+            return cli.usage("login", "--" .. need .. " is required" ..
+                (need ~= "username" and " (or --stack NAME)" or ""))
+        end
     end
     sys.no_core_dumps()
     local source = opts["sms-code-from"]
@@ -113,6 +124,12 @@ function DEF.run(opts, extra)
     if not ok then return cli.usage("login", (tostring(idp):gsub("^.-: ", ""))) end
     local r, err = idp:sign_in(sign_in)
     if not r then return cli.fail("login", err, hint_for(err, opts)) end
+    if opts["remember-device"] and not r.device then
+        -- signed in, but what was asked for did not happen: saying nothing
+        -- (exit 0, no file) would let a CI job go on without its device
+        return cli.fail("login", "signed in, but Cognito returned no device to remember: the pool does not " ..
+            "track devices (DeviceConfiguration), or the emulator never returns one (moto)")
+    end
     local device = r.device and { DeviceKey = r.device.key, DeviceGroupKey = r.device.group_key,
                                   DeviceName = r.device.name, Remembered = r.device.remembered } or nil
     if cli.json_output() then
