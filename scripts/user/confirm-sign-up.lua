@@ -5,7 +5,8 @@
 --            --username NAME [--code-from SOURCE] [--client-secret-env VAR]
 local session = require "mfakit.session"
 
-local idp, o = session.client(arg, { options = {
+local idp, o = session.client(arg, { summary = "Confirms a sign-up with the code Cognito sent (ConfirmSignUp).",
+    options = {
     { "code-from", "string", "SOURCE", "where the confirmation code comes from (default: prompt)" } } })
 if not idp then return o end
 local ok, err = idp:confirm_sign_up{ username = o.username, code = o["code-from"] or "prompt" }

@@ -5,7 +5,7 @@
 -- usage: as user-info.lua
 local session = require "mfakit.session"
 
-local idp, r = session.open(arg)
+local idp, r = session.open(arg, { summary = "Turns MFA off: SMS and TOTP both." })
 if not idp then return r end
 local out, err = idp:disable_mfa(r.tokens.AccessToken)
 if not out then return session.fail(err) end

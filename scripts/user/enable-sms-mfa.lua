@@ -9,7 +9,8 @@
 local session = require "mfakit.session"
 local cognito = require "mfakit.cognito"
 
-local idp, r, o = session.open(arg, { options = {
+local idp, r, o = session.open(arg, { summary = "Turns SMS MFA on (preferred), on a verified phone number only.",
+    options = {
     { "phone", "string", "E164", "set this phone number (and verify it) first" },
     { "code-from", "string", "SOURCE", "where the verification code sent by SMS comes from (default: prompt)" },
     { "allow-unverified", "flag", nil, "turn SMS MFA on even if the phone number is not verified" } },

@@ -5,7 +5,7 @@
 local session = require "mfakit.session"
 local errors = require "mfakit.errors"
 
-local idp, o = session.client(arg)
+local idp, o = session.client(arg, { summary = "Sends a new sign-up confirmation code (ResendConfirmationCode)." })
 if not idp then return o end
 local out, err = idp:resend_confirmation_code{ username = o.username }
 if not out then return session.fail(err) end

@@ -5,7 +5,7 @@
 -- usage: as user-info.lua
 local session = require "mfakit.session"
 
-local idp, r = session.open(arg)
+local idp, r = session.open(arg, { summary = "Signs the user out everywhere and revokes the refresh token." })
 if not idp then return r end
 local ok, err = idp:global_sign_out(r.tokens.AccessToken)
 if not ok then return session.fail("not signed out: " .. tostring(err)) end

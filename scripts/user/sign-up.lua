@@ -10,6 +10,7 @@ local errors = require "mfakit.errors"
 local cognito = require "mfakit.cognito"
 
 local idp, o, _, password = session.client(arg, { password = true, username_optional = true,
+    summary = "Signs a user up (SignUp) with the e-mail, name and phone; Cognito sends a confirmation code.",
     usage = "(--stack S | --user-pool-id ID --client-id ID) (--email ADDR | --username NAME) [options]",
     options = {
         { "email", "string", "ADDR", "the e-mail: the username too when --username is not given" },
