@@ -120,6 +120,7 @@ M.OPTION_GEN = {
     { "totp", function(rng) return ({ nil, "on", "off" })[rng(3)] end },
     { "spend-limit", function(rng) return ({ nil, "5", "10.00" })[rng(3)] end },
     { "test-user", function(rng) return rng(4) == 1 and "qa@example.com" or nil end },
+    { "device-tracking", function(rng) return ({ nil, "always", "opt-in", "off" })[rng(4)] end },
 }
 
 -- Random options for one `up` as an argument string, and the values chosen.

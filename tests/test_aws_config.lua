@@ -111,6 +111,48 @@ return function(t)
         end)
     end)
 
+    t.test("a user pool's region: a region-shaped id prefix wins; a conflicting --region is refused", function()
+        local cognito = require "mfakit.cognito"
+        local function region_of(pool)
+            local idp = cognito.new{ user_pool_id = pool, client_id = "c" }
+            local ok, err = idp.client:resolve()
+            if not ok then return nil, err end
+            return idp.client.region
+        end
+        with_env({ AWS_REGION = "eu-west-1" }, function()
+            -- the id's region beats the environment's default
+            t.eq(region_of("us-east-1_AbC"), "us-east-1")
+            t.eq(region_of("us-gov-west-1_AbC"), "us-gov-west-1")
+            -- an emulator's id names no region: the chain gives it (it was InvalidRegion 'local')
+            t.eq(region_of("local_3SbcYBJj"), "eu-west-1")
+            sys.setenv("AWS_REGION", nil)
+            sys.setenv("AWS_DEFAULT_REGION", "ap-south-1")
+            t.eq(region_of("local_3SbcYBJj"), "ap-south-1")
+            config.region = "sa-east-1"
+            t.eq(region_of("local_3SbcYBJj"), "sa-east-1")
+            t.eq(region_of("sa-east-1_AbC"), "sa-east-1")
+            -- --region and the id disagree: a mistake, said before anything is sent
+            t.raises("region sa-east-1 conflicts with the user pool id us-east-1_AbC, which is in us-east-1",
+                region_of, "us-east-1_AbC")
+            config.region = nil
+            t.raises("region eu-north-1 conflicts", cognito.new,
+                { user_pool_id = "us-east-1_AbC", client_id = "c", region = "eu-north-1" })
+            t.eq(require("mfakit.aws.endpoints").pool_region("cn-north-1_x"), "cn-north-1")
+            t.eq(require("mfakit.aws.endpoints").pool_region("eu_x"), nil)
+        end)
+    end)
+
+    t.test("a conflicting --region is one line and exit 2 from the command line", function()
+        local support = dofile("tests/support.lua")
+        local out, err, rc = support.run("MFAKIT_PW=x " .. support.bin() .. " --region us-west-2 login " ..
+            "--user-pool-id us-east-1_AbC --client-id c --username u --password-env MFAKIT_PW --endpoint " ..
+            "http://127.0.0.1:9 < /dev/null")
+        t.eq(rc, 2, out .. err)
+        t.ok(err:find("region us-west-2 conflicts with the user pool id us-east-1_AbC, which is in us-east-1", 1,
+            true), err)
+        t.eq(select(2, err:gsub("\n", "")), 1, err)
+    end)
+
     t.test("endpoints: option, --endpoint, per-service and global variables, AWS defaults", function()
         with_env({}, function()
             t.eq({ aws.endpoint("cognito-idp", "eu-west-1") }, { "https://cognito-idp.eu-west-1.amazonaws.com", "eu-west-1" })

@@ -77,6 +77,18 @@ return function(t)
             totp = function() return "000000" end })
     end)
 
+    t.test("MFA required and none set: MFA_SETUP (moto sends MFAS_CAN_SETUP as a list) enrols TOTP", function()
+        need()
+        local p = support.pool(moto, { mfa = "ON" })
+        local secret
+        local r, err = p.idp:sign_in{ username = p.user.username, password = p.user.password,
+                                      on_totp_secret = function(s) secret = s end }
+        t.ok(r, tostring(err))
+        t.eq(r.challenges, { "PASSWORD_VERIFIER", "MFA_SETUP" })
+        t.ok(type(secret) == "string" and #secret > 0, "the new TOTP secret was handed over")
+        t.ok(r.tokens.AccessToken, "signed in")
+    end)
+
     t.test("code sources: env:, file: (waits for the file), cmd:", function()
         need()
         local idp, user = setup(t, moto)

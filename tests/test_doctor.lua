@@ -13,6 +13,7 @@ local sms_regions = require "mfakit.doctor.sms_regions"
 local support = dofile("tests/support.lua")
 
 local IDS = { "credentials", "clock-skew", "pool-exists", "pool-mfa-config", "pool-sms-config", "pool-totp",
+              "pool-device-tracking",
               "sms-role-exists", "sms-role-trust", "sms-role-external-id", "sms-role-sns-publish", "sns-spend-limit",
               "sns-sms-type", "sns-sandbox", "sms-region", "client-auth-flows", "user-exists", "user-phone-format",
               "user-phone-verified", "user-mfa-preference" }
@@ -275,7 +276,7 @@ return function(t)
         for i, id in ipairs(IDS) do
             t.ok(lines[i]:match("^(%a+)%s+(%S+)") == map[id] and lines[i]:find(" " .. id .. " ", 1, true), lines[i])
         end
-        t.ok(lines[#lines]:find("19 checks: ", 1, true), lines[#lines])
+        t.ok(lines[#lines]:find("20 checks: ", 1, true), lines[#lines])
         -- no --username: the user checks skip and say why
         map, by_id, rc = run_doctor("--stack " .. s.stack)
         t.eq(rc, 0)
@@ -332,7 +333,7 @@ return function(t)
                 Policies = { PasswordPolicy = { MinimumLength = 8, RequireUppercase = true, RequireLowercase = true,
                     RequireNumbers = true, RequireSymbols = false } },
                 AutoVerifiedAttributes = json.array({ "email" }), SmsAuthenticationMessage = "Your MFA code is {####}",
-                DeviceConfiguration = { ChallengeRequiredOnNewDevice = false, DeviceOnlyRememberedOnUserPrompt = true },
+                DeviceConfiguration = { ChallengeRequiredOnNewDevice = true, DeviceOnlyRememberedOnUserPrompt = true },
                 UserPoolTags = { ["mfakit:stack"] = s.stack } }))
         end, "no SMS configuration" },
         { "phone not E.164", "user-phone-format", function(s)
@@ -444,6 +445,19 @@ return function(t)
         t.eq(status, "fail", r.message)
         status = one("--user-pool-id " .. s.pool, "pool-totp")
         t.eq(status, "warn", "without a stack, TOTP off is a warning")
+
+        -- device tracking: the stack's (opt-in) passes; off by hand warns, with or without the stack
+        status, r = one("--stack " .. s.stack, "pool-device-tracking")
+        t.eq(status, "pass", r.message)
+        t.ok(r.message:find("device tracking opt-in", 1, true), r.message)
+        assert(idp:call("UpdateUserPool", { UserPoolId = s.pool, DeviceConfiguration = {
+            ChallengeRequiredOnNewDevice = false, DeviceOnlyRememberedOnUserPrompt = false } }))
+        status, r = one("--stack " .. s.stack, "pool-device-tracking")
+        t.eq(status, "warn", r.message)
+        t.ok(r.message:find("wants opt-in", 1, true) and r.fix:find("mfakit guide up", 1, true), r.message)
+        status, r = one("--user-pool-id " .. s.pool, "pool-device-tracking")
+        t.eq(status, "warn", r.message)
+        t.ok(r.message:find("no remembered device skips MFA", 1, true), r.message)
         teardown(s)
     end)
 

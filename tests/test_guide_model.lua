@@ -47,6 +47,18 @@ local DRIFT = {
             '"Action":"sts:AssumeRole"}]}' })
         return "loosened the trust policy"
     end,
+    function(g, st)
+        g.idp:call("UpdateUserPool", { UserPoolId = st.resources.pool.id, DeviceConfiguration = {
+            ChallengeRequiredOnNewDevice = false, DeviceOnlyRememberedOnUserPrompt = true } })
+        return "changed device tracking"
+    end,
+}
+
+-- the DeviceConfiguration each --device-tracking value sets
+local TRACKING = {
+    always = { ChallengeRequiredOnNewDevice = true, DeviceOnlyRememberedOnUserPrompt = false },
+    ["opt-in"] = { ChallengeRequiredOnNewDevice = true, DeviceOnlyRememberedOnUserPrompt = true },
+    off = { ChallengeRequiredOnNewDevice = false, DeviceOnlyRememberedOnUserPrompt = false },
 }
 
 return function(t)
@@ -65,7 +77,8 @@ return function(t)
         local function check(cond, what) if not cond then fail(what) end end
         -- the model: every name used, and the options in force
         local used = { stack .. "-sms-role", stack .. "-pool", stack .. "-client" }
-        local want = { role = stack .. "-sms-role", client = stack .. "-client", sns_policy = "inline" }
+        local want = { role = stack .. "-sms-role", client = stack .. "-client", sns_policy = "inline",
+                       device_tracking = "opt-in" }
         local first = true
 
         local function after_up()
@@ -75,6 +88,14 @@ return function(t)
                 "roles after up: " .. table.concat(g:roles_of(stack, used), ","))
             local pools = g:pools_of(stack, used)
             check(#pools == 1 and pools[1] == st.resources.pool.id, "pools after up: " .. table.concat(pools, ","))
+            local dc = (g.idp:call("DescribeUserPool", { UserPoolId = pools[1] }) or { UserPool = {} })
+                .UserPool.DeviceConfiguration or {}
+            local wdc = TRACKING[want.device_tracking]
+            check(dc.ChallengeRequiredOnNewDevice == wdc.ChallengeRequiredOnNewDevice and
+                  dc.DeviceOnlyRememberedOnUserPrompt == wdc.DeviceOnlyRememberedOnUserPrompt and
+                  st.settings.device_tracking == want.device_tracking,
+                "device tracking after up: want " .. want.device_tracking .. ", state " ..
+                tostring(st.settings.device_tracking))
             local clients = g:clients_of(pools[1])
             check(#clients == 1 and clients[1] == want.client, "clients after up: " .. table.concat(clients, ","))
             check(st.settings.role_name == want.role and st.settings.client_name == want.client and
@@ -108,6 +129,7 @@ return function(t)
             if chosen["role-name"] then want.role = chosen["role-name"] end
             if chosen["client-name"] then want.client = chosen["client-name"] end
             if chosen["sns-policy"] then want.sns_policy = chosen["sns-policy"] end
+            if chosen["device-tracking"] then want.device_tracking = chosen["device-tracking"] end
             after_up()
         end
 

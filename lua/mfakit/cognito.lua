@@ -8,6 +8,7 @@
 -- cognito.sign_in{...} does both in one call. The other methods take the
 -- access token from a sign-in; see docs/SCRIPTING.md.
 local aws = require "mfakit.aws"
+local endpoints = require "mfakit.aws.endpoints"
 local srp = require "mfakit.srp"
 local totp = require "mfakit.totp"
 local json = require "mfakit.json"
@@ -64,8 +65,16 @@ function M.new(opts)
                         "max_attempts", "retry_base", "timeout" } do
         copts[k] = opts[k]
     end
-    -- The pool id starts with its region: QA scripts need no other setting.
-    copts.region = copts.region or config.region or (pool and pool:match("^([%w%-]+)_"))
+    -- An AWS pool id starts with its region, so QA scripts need no other
+    -- setting, and a region asked for that differs is a mistake worth
+    -- stopping on. An id that names no region (an emulator's) leaves the
+    -- region to the usual chain: --region, AWS_REGION, the profile.
+    local asked, named = copts.region or config.region, endpoints.pool_region(pool)
+    if named and asked and asked ~= named then
+        error(string.format("cognito.new: region %s conflicts with the user pool id %s, which is in %s",
+            asked, pool, named), 2)
+    end
+    copts.region = named or asked
     return setmetatable({
         client = aws.client("cognito-idp", copts), user_pool_id = pool, client_id = client_id,
         client_secret = opts.client_secret, region = copts.region, endpoint = opts.endpoint,
@@ -275,7 +284,8 @@ function Idp:verify_token(token, opts)
         local url = self.client:resolve() and self.client.url
         if url and not url:match("%.amazonaws%.com") then endpoint = url end
     end
-    return jwt.verify(token, { user_pool_id = self.user_pool_id, region = self.region, client_id = self.client_id,
+    local region = self.region or (self.client:resolve() and self.client.region)
+    return jwt.verify(token, { user_pool_id = self.user_pool_id, region = region, client_id = self.client_id,
         endpoint = endpoint, jwks_url = opts.jwks_url, issuer = opts.issuer, token_use = opts.token_use,
         jwks = opts.jwks, now = opts.now, leeway = opts.leeway })
 end

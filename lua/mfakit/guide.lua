@@ -40,7 +40,7 @@ for k, v in pairs(common) do M[k] = v end
 -- The options that shape the stack, kept in the state so a later run
 -- without them converges to the same stack.
 local SHAPING = { "mfa", "sms", "totp", "sns_policy", "spend_limit", "test_user", "phone", "role_name", "pool_name",
-                  "client_name" }
+                  "client_name", "device_tracking" }
 
 -- A pool cannot be renamed, and replacing it would lose its users.
 local function check_pool_rename(st, s)
@@ -138,6 +138,7 @@ local function remember_settings(ctx)
         stack = s.stack, mfa = s.mfa, sms = s.sms, totp = s.totp, sns_policy = s.sns_policy,
         spend_limit = s.spend_limit, test_user = s.test_user, phone = s.phone,
         role_name = s.names.role, pool_name = s.names.pool, client_name = s.names.client,
+        device_tracking = s.device_tracking,
     }
     ctx.state.doc.region = ctx.region
     if not ctx.external_id then
@@ -330,7 +331,7 @@ function M.status(ctx)
         else
             row.exists = r.exists
             row.matches = r.exists and #r.changes == 0
-            row.detail = #r.changes > 0 and table.concat(r.changes, "; ") or (r.id or r.arn or "")
+            row.detail = #r.changes > 0 and table.concat(r.changes, "; ") or (r.detail or r.id or r.arn or "")
             healthy = healthy and row.matches
         end
         rows[#rows + 1] = row

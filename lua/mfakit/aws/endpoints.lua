@@ -1,6 +1,7 @@
 -- mfakit.aws.endpoints: region and endpoint resolution, as the AWS SDKs do.
 --   region(opts)             -> "eu-west-1" | nil, err
 --   endpoint(service, region, opts) -> url, signing_region
+--   pool_region(user_pool_id)       -> "eu-west-1" | nil (the id names no region)
 -- Region: option, --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
 -- Endpoint: option, --endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
 -- the profile's endpoint_url, else AWS's public endpoint for the region.
@@ -38,6 +39,15 @@ function M.region(opts)
         return errors.fail("InvalidRegion", "'%s' is not an AWS region name (like us-east-1)", r)
     end
     return r
+end
+
+-- The region a user pool id names: AWS's ids start with their region
+-- ("eu-west-1_AbC"). Emulators issue ids whose prefix is not a region
+-- ("local_3SbcYBJj"): those name none, and the region comes from the chain.
+function M.pool_region(pool_id)
+    local prefix = type(pool_id) == "string" and pool_id:match("^([%w%-]+)_") or nil
+    if prefix and prefix:match("^%l%l%-[%l%-]+%-%d+$") then return prefix end
+    return nil
 end
 
 local function dns_suffix(region)

@@ -13,10 +13,13 @@ local errors = require "mfakit.errors"
 
 local M = {}
 
-local function pct(s)
-    return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
+-- A form body is written exactly as botocore writes it (Python's urlencode:
+-- quote_plus, space as "+"): services and emulators that rebuild the body
+-- before checking the signature (moto does) reject any other spelling.
+local function form(s)
+    return (s:gsub("[^%w%-%._~ ]", function(c) return string.format("%%%02X", c:byte()) end):gsub(" ", "+"))
 end
-M.percent_encode = pct
+M.form_encode = form
 
 local function scalar(v)
     local t = type(v)
@@ -80,7 +83,7 @@ function M.encode(operation, params, hints)
         for _, k in ipairs(sorted_keys(params)) do flatten(k, k, params[k], hints, out) end
     end
     local parts = {}
-    for i, kv in ipairs(out) do parts[i] = pct(kv[1]) .. "=" .. pct(kv[2]) end
+    for i, kv in ipairs(out) do parts[i] = form(kv[1]) .. "=" .. form(kv[2]) end
     return table.concat(parts, "&")
 end
 

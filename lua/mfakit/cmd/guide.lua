@@ -16,6 +16,8 @@ local DEF = {
     options = {
         { "stack", "string", "NAME", "stack name (default mfa-sms); names are <stack>-sms-role, -pool, -client" },
         { "mfa", "string", "OFF|OPTIONAL|ON", "the pool's MFA setting (default OPTIONAL)" },
+        { "device-tracking", "string", "always|opt-in|off",
+          "remembered devices: always, opt-in (the app asks the user; default), off (none skips MFA)" },
         { "no-sms", "flag", nil, "leave out SMS MFA" },
         { "no-totp", "flag", nil, "leave out TOTP MFA" },
         { "sms", "flag", nil, "put SMS MFA back" },
@@ -58,6 +60,7 @@ local function options(o)
         spend_limit = o["spend-limit"], sns_policy = o["sns-policy"], test_user = o["test-user"], phone = o.phone,
         sms_code = o["sms-code-from"], role_name = o["role-name"], pool_name = o["pool-name"],
         client_name = o["client-name"], state_dir = o["state-dir"], lock_timeout = o["lock-timeout"],
+        device_tracking = o["device-tracking"],
     }
 end
 

@@ -109,10 +109,27 @@ end
 -- (AssociateSoftwareToken -> VerifySoftwareToken -> MFA_SETUP), as Cognito's
 -- hosted UI does. The new secret is handed to opts.on_totp_secret and kept
 -- in the result, so the caller can store it.
+-- MFAS_CAN_SETUP names the methods the user may enrol. Cognito sends it as
+-- JSON text ('["SMS_MFA","SOFTWARE_TOKEN_MFA"]'); moto sends the list itself.
+local function methods_offered(v)
+    local names = {}
+    if type(v) == "table" then
+        for _, name in ipairs(v) do
+            if type(name) == "string" then names[#names + 1] = name end
+        end
+    elseif type(v) == "string" then
+        for name in v:gmatch("[%w_]+") do names[#names + 1] = name end
+    end
+    return names
+end
+
 function M.MFA_SETUP(login, params)
-    local can = type(params.MFAS_CAN_SETUP) == "string" and params.MFAS_CAN_SETUP or ""
-    if not can:find("SOFTWARE_TOKEN_MFA", 1, true) then
-        return errors.fail("UnsupportedChallenge", "MFA_SETUP offers %s; only TOTP enrolment is automated", can)
+    local can = methods_offered(params.MFAS_CAN_SETUP)
+    local totp_offered = false
+    for _, name in ipairs(can) do totp_offered = totp_offered or name == "SOFTWARE_TOKEN_MFA" end
+    if not totp_offered then
+        return errors.fail("UnsupportedChallenge", "MFA_SETUP offers %s; only TOTP enrolment is automated",
+            #can > 0 and table.concat(can, ", ") or "no method")
     end
     local out, err = login.idp:call("AssociateSoftwareToken", { Session = login.session })
     if not out then return nil, err end

@@ -10,6 +10,7 @@
 --   decoded JWKS table; else fetched from jwks_url, or <endpoint>/<pool
 --   id>/.well-known/jwks.json, or the issuer's), now, leeway.
 local json = require "mfakit.json"
+local endpoints = require "mfakit.aws.endpoints"
 local crypto = require "mfakit.crypto"
 local rsa = require "mfakit.rsa"
 local http = require "mfakit.http"
@@ -44,8 +45,8 @@ function M.issuer(opts)
     if opts.issuer then return opts.issuer end
     local pool = opts.user_pool_id
     if type(pool) ~= "string" then error("jwt.verify: issuer or user_pool_id needed", 3) end
-    -- a pool's id starts with its region, which is also its issuer's
-    local region = pool:match("^([%w%-]+)_") or opts.region
+    -- an AWS pool id starts with its region, which is also its issuer's
+    local region = endpoints.pool_region(pool) or opts.region
     return string.format("https://cognito-idp.%s.amazonaws.com/%s", region, pool)
 end
 

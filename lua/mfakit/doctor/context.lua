@@ -4,6 +4,7 @@
 --   new(opts) -> ctx; see mfakit.doctor for opts and docs/DOCTOR.md for
 --   the fields and methods a check may use.
 local aws = require "mfakit.aws"
+local endpoints = require "mfakit.aws.endpoints"
 local json = require "mfakit.json"
 local errors = require "mfakit.errors"
 local sys = require "mfakit.sys"
@@ -72,9 +73,9 @@ function M.new(opts)
     self.pool_id = opts.user_pool_id or stack_pool
     if self.pool_id == stack_pool then self.client_id = self.client_id or (resources.client or {}).id end
     self.region = opts.region or aws.region(opts.client) or (self.state and self.state.region)
-        or (self.pool_id and self.pool_id:match("^([%w%-]+)_"))
-    -- a pool id starts with its region: that is where the pool is
-    self.pool_region = self.pool_id and self.pool_id:match("^([a-z][a-z0-9%-]*%d)_") or self.region
+        or endpoints.pool_region(self.pool_id)
+    -- an AWS pool id starts with its region: that is where the pool is
+    self.pool_region = endpoints.pool_region(self.pool_id) or self.region
     return self
 end
 

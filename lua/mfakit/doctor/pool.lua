@@ -1,5 +1,7 @@
--- Doctor checks on the user pool: it exists, MFA is on, SMS and TOTP are set.
+-- Doctor checks on the user pool: it exists, MFA is on, SMS and TOTP are set,
+-- remembered devices behave as the stack wants.
 local fix = require "mfakit.doctor.fix"
+local settings = require "mfakit.stack.settings"
 
 local checks = {}
 
@@ -118,6 +120,31 @@ checks[#checks + 1] = { id = "pool-totp", title = "software token (TOTP) MFA is 
         end
         return "warn", "TOTP MFA is not enabled: users cannot use an authenticator app",
             fix.set_mfa_config(ctx, ctx:mfa_mode() or "OPTIONAL", true)
+    end }
+
+local TRACKING = {
+    always = "every confirmed device is remembered, and a remembered device skips MFA",
+    ["opt-in"] = "a device is remembered when the app asks (UpdateDeviceStatus), then skips MFA",
+    off = "no remembered device skips MFA: every sign-in asks for a code",
+}
+
+checks[#checks + 1] = { id = "pool-device-tracking", title = "remembered devices can skip MFA, as the stack wants",
+    run = function(ctx)
+        local p, skip, why = need_pool(ctx)
+        if skip then return skip, why end
+        local have = settings.device_tracking_of(p.DeviceConfiguration)
+        local want = ctx.expect and ctx.expect.device_tracking
+        if ctx:mfa_mode() == "OFF" then return "pass", "not applicable while MFA is OFF (see pool-mfa-config)" end
+        local said = have and ("device tracking " .. have .. ": " .. TRACKING[have])
+            or "device tracking mixed: devices are not remembered by default, and a remembered one skips MFA"
+        if want and have ~= want then
+            return "warn", said .. "; stack " .. ctx.stack .. " wants " .. want, fix.guide_up(ctx)
+        end
+        if have == "off" and want ~= "off" then
+            return "warn", said, "mfakit guide up --device-tracking opt-in (or Cognito console > User pools > " ..
+                p.Name .. " > Sign-in > Device tracking > Edit; UpdateUserPool resets every setting it is not given)"
+        end
+        return "pass", said
     end }
 
 return checks

@@ -29,7 +29,7 @@ M.DOC = object{
     settings = object({
         stack = text(40), mfa = enum("OFF", "OPTIONAL", "ON"), sms = bool(), totp = bool(),
         sns_policy = enum("inline", "full"), spend_limit = text(32, "^%d+$"), test_user = NAME, phone = text(32),
-        role_name = NAME, pool_name = NAME, client_name = NAME,
+        role_name = NAME, pool_name = NAME, client_name = NAME, device_tracking = enum("always", "opt-in", "off"),
     }, true),
     -- a step of one's own keeps its record under its own name
     resources = object({

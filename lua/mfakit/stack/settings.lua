@@ -50,8 +50,30 @@ function M.spend_limit(v)
     return whole
 end
 
+-- --device-tracking: the pool's DeviceConfiguration. ChallengeRequiredOnNewDevice
+-- true lets a remembered device sign in with device SRP instead of an MFA code;
+-- DeviceOnlyRememberedOnUserPrompt true remembers a device only when the app
+-- asks (UpdateDeviceStatus), false remembers every confirmed device.
+M.DEVICE_TRACKING = {
+    always = { ChallengeRequiredOnNewDevice = true, DeviceOnlyRememberedOnUserPrompt = false },
+    ["opt-in"] = { ChallengeRequiredOnNewDevice = true, DeviceOnlyRememberedOnUserPrompt = true },
+    off = { ChallengeRequiredOnNewDevice = false, DeviceOnlyRememberedOnUserPrompt = false },
+}
+M.DEVICE_TRACKING_DEFAULT = "opt-in"
+
+-- The --device-tracking value a pool's DeviceConfiguration amounts to
+-- ("off" when it has none), or nil for a mix no value sets.
+function M.device_tracking_of(config)
+    config = type(config) == "table" and config or {}
+    local challenge = config.ChallengeRequiredOnNewDevice == true
+    local prompt = config.DeviceOnlyRememberedOnUserPrompt == true
+    if not challenge then return not prompt and "off" or nil end
+    return prompt and "opt-in" or "always"
+end
+
 -- opts: stack, mfa, sms (bool), totp (bool), spend_limit, sns_policy
--- ("inline"|"full"), test_user, phone, role_name, pool_name, client_name
+-- ("inline"|"full"), test_user, phone, role_name, pool_name, client_name,
+-- device_tracking ("always"|"opt-in"|"off")
 function M.from(opts)
     local stack = opts.stack or "mfa-sms"
     if not stack:match("^[%w][%w%-]*$") or #stack > 40 then
@@ -69,6 +91,11 @@ function M.from(opts)
     local policy = opts.sns_policy or "inline"
     if policy ~= "inline" and policy ~= "full" then
         return errors.fail("InvalidOption", "--sns-policy must be inline or full, not '%s'", errors.shown(policy))
+    end
+    local tracking = opts.device_tracking or M.DEVICE_TRACKING_DEFAULT
+    if not M.DEVICE_TRACKING[tracking] then
+        return errors.fail("InvalidOption", "--device-tracking must be always, opt-in or off, not '%s'",
+            errors.shown(tracking))
     end
     local limit, err = M.spend_limit(opts.spend_limit)
     if err then return nil, err end
@@ -97,7 +124,7 @@ function M.from(opts)
     return {
         stack = stack, mfa = mfa, sms = sms, totp = totp, sns_policy = policy,
         spend_limit = limit, test_user = opts.test_user, phone = opts.phone,
-        sms_message = M.SMS_MESSAGE, names = names,
+        sms_message = M.SMS_MESSAGE, names = names, device_tracking = tracking,
     }
 end
 

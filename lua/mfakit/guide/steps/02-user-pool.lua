@@ -2,7 +2,8 @@
 --   role and the stack's ExternalId, message "Your MFA code is {####}",
 --   TOTP enabled, email as username (case-insensitive) and auto-verified,
 --   password policy: 8+ characters, upper, lower, numbers, no symbols
---   required; schema email (required), phone_number, name (required).
+--   required; schema email (required), phone_number, name (required);
+--   DeviceConfiguration from --device-tracking (default opt-in).
 -- Creates: user pool <stack>-pool tagged mfakit:stack (pool names are not
 --   unique in Cognito: it is found again by that tag).
 -- IAM permissions: cognito-idp:CreateUserPool, DescribeUserPool,
@@ -35,8 +36,8 @@ local function mutable_config(ctx)
         SmsAuthenticationMessage = ctx.settings.sms_message,
         MfaConfiguration = ctx.settings.mfa,
         SmsConfiguration = sms_configuration(ctx),
-        -- a device the user chose to remember signs in with device SRP instead of an SMS or TOTP code
-        DeviceConfiguration = { ChallengeRequiredOnNewDevice = true, DeviceOnlyRememberedOnUserPrompt = true },
+        -- whether (and when) a remembered device signs in with device SRP instead of an MFA code
+        DeviceConfiguration = settings.DEVICE_TRACKING[ctx.settings.device_tracking],
         UserPoolTags = { [settings.TAG] = ctx.settings.stack },
     }
 end
@@ -60,7 +61,10 @@ function step.inspect(ctx)
     end
     local id, err = guide.find_pool(ctx)
     if err then return nil, err end
-    if not id then return { exists = false, changes = { "create user pool " .. ctx.settings.names.pool } } end
+    if not id then
+        return { exists = false, changes = { string.format("create user pool %s (MFA %s, device tracking %s)",
+            ctx.settings.names.pool, ctx.settings.mfa, ctx.settings.device_tracking) } }
+    end
     local d
     d, err = ctx.idp:call("DescribeUserPool", { UserPoolId = id })
     if not d then return nil, err end
@@ -93,7 +97,15 @@ function step.inspect(ctx)
         changes[#changes + 1] = "auto-verified attributes"
         policy_differs = true
     end
-    return { exists = true, id = id, arn = pool.Arn, changes = changes, mfa = mfa_differs, pool = policy_differs }
+    local tracking = settings.device_tracking_of(pool.DeviceConfiguration)
+    if tracking ~= ctx.settings.device_tracking then
+        changes[#changes + 1] = string.format("device tracking %s -> %s", tracking or "mixed",
+            ctx.settings.device_tracking)
+        policy_differs = true
+    end
+    return { exists = true, id = id, arn = pool.Arn, changes = changes, mfa = mfa_differs, pool = policy_differs,
+             detail = string.format("%s (MFA %s, device tracking %s)", id, tostring(m.MfaConfiguration),
+                 tracking or "mixed") }
 end
 
 local function create(ctx)
