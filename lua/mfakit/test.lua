@@ -22,7 +22,8 @@ function M._collect(into) collecting = into end
 
 local function register(kind, name, fn, level)
     if not collecting then
-        error("mfakit.test: " .. kind .. " is called while a test file loads, under `mfakit test`", level + 1)
+        error("mfakit.test: t." .. kind .. " registers with the test runner: this is a test file, " ..
+            "run it with `mfakit test FILE`", level + 1)
     end
     if kind == "case" then
         collecting.cases[#collecting.cases + 1] = { name = name, fn = fn,
