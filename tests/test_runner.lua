@@ -188,11 +188,14 @@ end)
 
 t.case("a file with a syntax error is one errored case; the other files still run", function()
     local dir = dir_with{ ["a_test.lua"] = 'local t = require "mfakit.test"\nt.case("x", function() end\n',
-        ["b_test.lua"] = OTHER, ["c_test.lua"] = 'local t = require "mfakit.test"\nerror("outside a case")\n' }
+        ["b_test.lua"] = OTHER, ["c_test.lua"] = 'local t = require "mfakit.test"\nerror("outside a case")\n',
+        ["d_test.lua"] = 'return function(t) t.test("old style", function() end) end\n' }
     local out, _, rc = run(dir, ". --tap")
     t.eq(rc, 1)
     local p = parse_tap(out)
-    t.eq(#p, 3)
+    t.eq(#p, 4)
+    t.eq({ p[4].ok, p[4].desc }, { false, "./d_test.lua: (load)" })
+    t.match(p[4].yaml.message, "returns a function %(the old test harness's shape%)")
     t.eq({ p[1].ok, p[1].desc, p[1].yaml.severity }, { false, "./a_test.lua: (load)", "error" })
     t.match(p[1].yaml.message, "a_test%.lua:3: .*expected")
     t.eq({ p[2].ok, p[2].desc }, { true, "./b_test.lua: also passes" })
