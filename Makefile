@@ -36,12 +36,14 @@ $(BUILD)/embed: tools/embed.c | $(BUILD)
 $(BUILD):
 	mkdir -p $@
 
-# Every test: Lua tests run by mfakit itself against local servers and moto.
+# Every test: `mfakit test` (mfakit runs its own tests) against local servers
+# and moto.
 test: $(BIN)
 	tests/run-all ./$(BIN)
 
-# The fast lane: the same tests with no server and no emulator (the cases
-# that need one skip themselves), for the edit-build-test loop.
+# The fast lane: the same tests, on `mfakit test` in two shards, with no
+# server and no emulator (the cases that need one skip themselves), for the
+# edit-build-test loop.
 check: $(BIN)
 	tests/run-fast ./$(BIN)
 

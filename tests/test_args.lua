@@ -57,14 +57,13 @@ local CASES = {
     { function() return m("sys").run(nil) end, "bad argument #1 to 'run' (table expected" },
 }
 
-return function(t)
-    t.test("misused library functions say which argument is wrong", function()
-        for i, c in ipairs(CASES) do
-            local ok, err = pcall(c[1])
-            t.ok(not ok, "case " .. i .. " raised nothing")
-            err = tostring(err)
-            t.ok(err:find(c[2], 1, true), "case " .. i .. ": want '" .. c[2] .. "', got: " .. err)
-            t.ok(not err:find("attempt to", 1, true), err)
-        end
-    end)
-end
+local t = require "mfakit.test"
+t.case("misused library functions say which argument is wrong", function()
+    for i, c in ipairs(CASES) do
+        local ok, err = pcall(c[1])
+        t.ok(not ok, "case " .. i .. " raised nothing")
+        err = tostring(err)
+        t.ok(err:find(c[2], 1, true), "case " .. i .. ": want '" .. c[2] .. "', got: " .. err)
+        t.ok(not err:find("attempt to", 1, true), err)
+    end
+end)

@@ -67,31 +67,30 @@ local BAD = {
     "--region",
 }
 
-return function(t)
-    local bin = support.bin()
-    local dir = (t.env("MFAKIT_TEST_TMP") or "/tmp") .. "/cli-errors"
-    os.execute("mkdir -p " .. dir)
-    local p = io.popen("pwd")
-    local repo = p:read("l")
-    p:close()
-    local exe = bin:sub(1, 1) == "/" and bin or (repo .. "/" .. bin:gsub("^%./", ""))
-    for _, args in ipairs(BAD) do
-        t.test("mfakit " .. args, function()
-            local out, err, rc = support.run(string.format("cd %s && %s %s %s < /dev/null", dir, ENV, exe,
-                (args:gsub("@repo@", repo))))
-            t.ok(rc ~= 0, "exit status 0")
-            t.eq(select(2, err:gsub("\n", "\n")), 1, "one line on stderr:\n" .. err .. out)
-            t.ok(not err:find("stack traceback", 1, true), err)
-            t.ok(not err:find("%.lua:%d+:"), "no source position: " .. err)
-            t.ok(not err:sub(1, -2):find("%c"), "no control character: " .. err)
-        end)
-    end
-
-    t.test("cli.parse: a message shows an argument as one harmless line (found by fuzz/fuzz_cli.c)", function()
-        local cli = require "mfakit.cli"
-        local _, msg = cli.parse({ "--n", "nan\n--" }, { n = "number" })
-        t.eq(msg, "option --n needs a number, not 'nan\\010--'")
-        _, msg = cli.parse({ "--n", "\27[2J" .. string.rep("x", 100) }, { n = "number" })
-        t.ok(not msg:find("%c") and #msg < 120, msg)
+local t = require "mfakit.test"
+local bin = support.bin()
+local dir = (t.env("MFAKIT_TEST_TMP") or "/tmp") .. "/cli-errors"
+os.execute("mkdir -p " .. dir)
+local p = io.popen("pwd")
+local repo = p:read("l")
+p:close()
+local exe = bin:sub(1, 1) == "/" and bin or (repo .. "/" .. bin:gsub("^%./", ""))
+for _, args in ipairs(BAD) do
+    t.case("mfakit " .. args, function()
+        local out, err, rc = support.run(string.format("cd %s && %s %s %s < /dev/null", dir, ENV, exe,
+            (args:gsub("@repo@", repo))))
+        t.ok(rc ~= 0, "exit status 0")
+        t.eq(select(2, err:gsub("\n", "\n")), 1, "one line on stderr:\n" .. err .. out)
+        t.ok(not err:find("stack traceback", 1, true), err)
+        t.ok(not err:find("%.lua:%d+:"), "no source position: " .. err)
+        t.ok(not err:sub(1, -2):find("%c"), "no control character: " .. err)
     end)
 end
+
+t.case("cli.parse: a message shows an argument as one harmless line (found by fuzz/fuzz_cli.c)", function()
+    local cli = require "mfakit.cli"
+    local _, msg = cli.parse({ "--n", "nan\n--" }, { n = "number" })
+    t.eq(msg, "option --n needs a number, not 'nan\\010--'")
+    _, msg = cli.parse({ "--n", "\27[2J" .. string.rep("x", 100) }, { n = "number" })
+    t.ok(not msg:find("%c") and #msg < 120, msg)
+end)

@@ -88,51 +88,50 @@ local function matches(got, want)
     return true
 end
 
-return function(t)
-    list_docs()
-    local moto = t.env("MFAKIT_TEST_MOTO")
-    local tmp = t.env("MFAKIT_TEST_TMP") or "/tmp"
-    local bin = support.bin()
-    local cwd = os.getenv("PWD") or "."
-    local abs_bin = bin:sub(1, 1) == "/" and bin or (cwd .. "/" .. bin:gsub("^%./", ""))
+local t = require "mfakit.test"
+list_docs()
+local moto = t.env("MFAKIT_TEST_MOTO")
+local tmp = t.env("MFAKIT_TEST_TMP") or "/tmp"
+local bin = support.bin()
+local cwd = os.getenv("PWD") or "."
+local abs_bin = bin:sub(1, 1) == "/" and bin or (cwd .. "/" .. bin:gsub("^%./", ""))
 
-    local total = 0
-    for _, page in ipairs(PAGES) do
-        local list = examples(page)
-        local runs = 0
-        for _, e in ipairs(list) do if e.kind == "run" then runs = runs + 1 end end
-        total = total + runs
-        if runs > 0 then
-            t.test(page .. ": " .. runs .. " examples run as shown", function()
-                if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
-                local dir = tmp .. "/docs/" .. page:gsub("[/.]", "_")
-                os.execute("rm -rf " .. dir .. " && mkdir -p " .. dir)
-                local last_out, last_line
-                for _, e in ipairs(list) do
-                    if e.kind == "file" or e.kind == "run" then
-                        local name = e.name or ("example-" .. e.line .. ".lua")
-                        local f = assert(io.open(dir .. "/" .. name, "w"))
-                        f:write((e.text:gsub("http://127%.0%.0%.1:5000", moto)))
-                        f:close()
-                        if e.kind == "run" then
-                            local out, err, rc = support.run(string.format("cd %s && AWS_ENDPOINT_URL=%s " ..
-                                "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 " ..
-                                "%s %s %s %s %s", dir, moto, table.concat(e.env, " "), abs_bin,
-                                table.concat(e.flags, " "), name, table.concat(e.args, " ")))
-                            t.eq(rc, 0, page .. ":" .. e.line .. " exited " .. tostring(rc) .. ":\n" .. err .. out)
-                            last_out, last_line = out, e.line
-                        end
-                    elseif e.kind == "output" then
-                        t.ok(last_out, page .. ":" .. e.line .. ": an output with no example before it")
-                        local ok, missing = matches(last_out, e.text)
-                        t.ok(ok, string.format("%s:%d: the example at line %d did not print %q; it printed:\n%s",
-                            page, e.line, last_line, missing or "", last_out))
+local total = 0
+for _, page in ipairs(PAGES) do
+    local list = examples(page)
+    local runs = 0
+    for _, e in ipairs(list) do if e.kind == "run" then runs = runs + 1 end end
+    total = total + runs
+    if runs > 0 then
+        t.case(page .. ": " .. runs .. " examples run as shown", function()
+            if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
+            local dir = tmp .. "/docs/" .. page:gsub("[/.]", "_")
+            os.execute("rm -rf " .. dir .. " && mkdir -p " .. dir)
+            local last_out, last_line
+            for _, e in ipairs(list) do
+                if e.kind == "file" or e.kind == "run" then
+                    local name = e.name or ("example-" .. e.line .. ".lua")
+                    local f = assert(io.open(dir .. "/" .. name, "w"))
+                    f:write((e.text:gsub("http://127%.0%.0%.1:5000", moto)))
+                    f:close()
+                    if e.kind == "run" then
+                        local out, err, rc = support.run(string.format("cd %s && AWS_ENDPOINT_URL=%s " ..
+                            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 " ..
+                            "%s %s %s %s %s", dir, moto, table.concat(e.env, " "), abs_bin,
+                            table.concat(e.flags, " "), name, table.concat(e.args, " ")))
+                        t.eq(rc, 0, page .. ":" .. e.line .. " exited " .. tostring(rc) .. ":\n" .. err .. out)
+                        last_out, last_line = out, e.line
                     end
+                elseif e.kind == "output" then
+                    t.ok(last_out, page .. ":" .. e.line .. ": an output with no example before it")
+                    local ok, missing = matches(last_out, e.text)
+                    t.ok(ok, string.format("%s:%d: the example at line %d did not print %q; it printed:\n%s",
+                        page, e.line, last_line, missing or "", last_out))
                 end
-            end)
-        end
+            end
+        end)
     end
-    t.test("the docs have runnable examples", function()
-        t.ok(total >= 10, "only " .. total .. " examples are marked runnable")
-    end)
 end
+t.case("the docs have runnable examples", function()
+    t.ok(total >= 10, "only " .. total .. " examples are marked runnable")
+end)

@@ -61,115 +61,114 @@ local TRACKING = {
     off = { ChallengeRequiredOnNewDevice = false, DeviceOnlyRememberedOnUserPrompt = false },
 }
 
-return function(t)
-    local moto = t.env("MFAKIT_TEST_MOTO")
-    local tmp = t.env("MFAKIT_TEST_TMP") or "/tmp"
-    local g = moto and gsupport.new(moto, tmp .. "/model")
+local t = require "mfakit.test"
+local moto = t.env("MFAKIT_TEST_MOTO")
+local tmp = t.env("MFAKIT_TEST_TMP") or "/tmp"
+local g = moto and gsupport.new(moto, tmp .. "/model")
 
-    local function run_seed(seed)
-        local rand = rngmod.stream(seed)
-        local function rng(n) return 1 + math.floor(rand() * n) end
-        local stack = "m" .. seed .. "-" .. sys.getpid() % 10000
-        local log = {}
-        local function fail(what)
-            error(string.format("seed %d: %s\n#   sequence: %s", seed, what, table.concat(log, " | ")), 0)
-        end
-        local function check(cond, what) if not cond then fail(what) end end
-        -- the model: every name used, and the options in force
-        local used = { stack .. "-sms-role", stack .. "-pool", stack .. "-client" }
-        local want = { role = stack .. "-sms-role", client = stack .. "-client", sns_policy = "inline",
-                       device_tracking = "opt-in" }
-        local first = true
+local function run_seed(seed)
+    local rand = rngmod.stream(seed)
+    local function rng(n) return 1 + math.floor(rand() * n) end
+    local stack = "m" .. seed .. "-" .. sys.getpid() % 10000
+    local log = {}
+    local function fail(what)
+        error(string.format("seed %d: %s\n#   sequence: %s", seed, what, table.concat(log, " | ")), 0)
+    end
+    local function check(cond, what) if not cond then fail(what) end end
+    -- the model: every name used, and the options in force
+    local used = { stack .. "-sms-role", stack .. "-pool", stack .. "-client" }
+    local want = { role = stack .. "-sms-role", client = stack .. "-client", sns_policy = "inline",
+                   device_tracking = "opt-in" }
+    local first = true
 
-        local function after_up()
-            local st = g:state(stack)
-            check(st, "up left no state")
-            check(#g:roles_of(stack, used) == 1 and g:roles_of(stack, used)[1] == want.role,
-                "roles after up: " .. table.concat(g:roles_of(stack, used), ","))
-            local pools = g:pools_of(stack, used)
-            check(#pools == 1 and pools[1] == st.resources.pool.id, "pools after up: " .. table.concat(pools, ","))
-            local dc = (g.idp:call("DescribeUserPool", { UserPoolId = pools[1] }) or { UserPool = {} })
-                .UserPool.DeviceConfiguration or {}
-            local wdc = TRACKING[want.device_tracking]
-            check(dc.ChallengeRequiredOnNewDevice == wdc.ChallengeRequiredOnNewDevice and
-                  dc.DeviceOnlyRememberedOnUserPrompt == wdc.DeviceOnlyRememberedOnUserPrompt and
-                  st.settings.device_tracking == want.device_tracking,
-                "device tracking after up: want " .. want.device_tracking .. ", state " ..
-                tostring(st.settings.device_tracking))
-            local clients = g:clients_of(pools[1])
-            check(#clients == 1 and clients[1] == want.client, "clients after up: " .. table.concat(clients, ","))
-            check(st.settings.role_name == want.role and st.settings.client_name == want.client and
-                  st.settings.sns_policy == want.sns_policy, "settings kept: " .. tostring(st.settings.role_name) ..
-                  " " .. tostring(st.settings.client_name) .. " " .. tostring(st.settings.sns_policy))
-        end
-
-        local function do_up(kill)
-            local args, chosen = gsupport.random_options(rng, stack, first)
-            for k, v in pairs(chosen) do
-                if k:find("%-name$") then used[#used + 1] = v end
-            end
-            if not kill then
-                log[#log + 1] = "up " .. args
-                local out, err, rc = g:run("up --stack " .. stack .. " " .. args)
-                check(rc == 0, "up exited " .. tostring(rc) .. ": " .. err .. out)
-            else
-                local delay = rand() * 1.5
-                log[#log + 1] = string.format("up %s (killed at %.2f s)", args, delay)
-                local pid = g:start("up --stack " .. stack .. " " .. args)
-                task.sleep(delay)
-                os.execute("kill -9 " .. pid .. " 2>/dev/null")
-                task.sleep(0.1)
-                -- a killed up may have done all, some or none of it: the
-                -- next up converges to these options
-                local out, err, rc = g:run("up --stack " .. stack .. " " .. args)
-                log[#log + 1] = "up (again)"
-                check(rc == 0, "up after a kill exited " .. tostring(rc) .. ": " .. err .. out)
-            end
-            first = false
-            if chosen["role-name"] then want.role = chosen["role-name"] end
-            if chosen["client-name"] then want.client = chosen["client-name"] end
-            if chosen["sns-policy"] then want.sns_policy = chosen["sns-policy"] end
-            if chosen["device-tracking"] then want.device_tracking = chosen["device-tracking"] end
-            after_up()
-        end
-
-        do_up(false)
-        for _ = 1, STEPS do
-            local op = rng(6)
-            if op == 1 then
-                do_up(false)
-            elseif op == 2 then
-                do_up(true)
-            elseif op == 3 or op == 4 then
-                local verb = op == 3 and "plan" or "status"
-                log[#log + 1] = verb
-                local before = #g:pools_of(stack, used) .. "/" .. #g:roles_of(stack, used)
-                local _, err, rc = g:run(verb .. " --stack " .. stack)
-                check(rc == 0 or (verb == "status" and rc == 1), verb .. " exited " .. tostring(rc) .. ": " .. err)
-                check(before == #g:pools_of(stack, used) .. "/" .. #g:roles_of(stack, used), verb .. " changed something")
-            else
-                local st = g:state(stack)
-                log[#log + 1] = "drift: " .. DRIFT[rng(#DRIFT)](g, st)
-            end
-        end
-        log[#log + 1] = "down"
-        local out, err, rc = g:run("down --stack " .. stack)
-        check(rc == 0, "down exited " .. tostring(rc) .. ": " .. err .. out)
-        local roles, pools = g:roles_of(stack, used), g:pools_of(stack, used)
-        check(#roles == 0, "roles left after down: " .. table.concat(roles, ","))
-        check(#pools == 0, "pools left after down: " .. table.concat(pools, ","))
-        check(g:state(stack) == nil, "state file left after down")
-        out, err, rc = g:run("down --stack " .. stack)
-        check(rc == 0 and out ~= nil, "a second down exited " .. tostring(rc) .. ": " .. err)
+    local function after_up()
+        local st = g:state(stack)
+        check(st, "up left no state")
+        check(#g:roles_of(stack, used) == 1 and g:roles_of(stack, used)[1] == want.role,
+            "roles after up: " .. table.concat(g:roles_of(stack, used), ","))
+        local pools = g:pools_of(stack, used)
+        check(#pools == 1 and pools[1] == st.resources.pool.id, "pools after up: " .. table.concat(pools, ","))
+        local dc = (g.idp:call("DescribeUserPool", { UserPoolId = pools[1] }) or { UserPool = {} })
+            .UserPool.DeviceConfiguration or {}
+        local wdc = TRACKING[want.device_tracking]
+        check(dc.ChallengeRequiredOnNewDevice == wdc.ChallengeRequiredOnNewDevice and
+              dc.DeviceOnlyRememberedOnUserPrompt == wdc.DeviceOnlyRememberedOnUserPrompt and
+              st.settings.device_tracking == want.device_tracking,
+            "device tracking after up: want " .. want.device_tracking .. ", state " ..
+            tostring(st.settings.device_tracking))
+        local clients = g:clients_of(pools[1])
+        check(#clients == 1 and clients[1] == want.client, "clients after up: " .. table.concat(clients, ","))
+        check(st.settings.role_name == want.role and st.settings.client_name == want.client and
+              st.settings.sns_policy == want.sns_policy, "settings kept: " .. tostring(st.settings.role_name) ..
+              " " .. tostring(st.settings.client_name) .. " " .. tostring(st.settings.sns_policy))
     end
 
-    t.test("random sequences of up, plan, status, drift and kills, then down, leave nothing", function()
-        if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
-        local seeds = {}
-        for _, s in ipairs(FIXED_SEEDS) do seeds[#seeds + 1] = s end
-        local more = tonumber(os.getenv("MFAKIT_LIFECYCLE_SEEDS") or "0") or 0
-        local base = math.floor(sys.now() * 1000) % 1000000000
-        for i = 1, more do seeds[#seeds + 1] = base + i end
-        for _, seed in ipairs(seeds) do run_seed(seed) end
-    end)
+    local function do_up(kill)
+        local args, chosen = gsupport.random_options(rng, stack, first)
+        for k, v in pairs(chosen) do
+            if k:find("%-name$") then used[#used + 1] = v end
+        end
+        if not kill then
+            log[#log + 1] = "up " .. args
+            local out, err, rc = g:run("up --stack " .. stack .. " " .. args)
+            check(rc == 0, "up exited " .. tostring(rc) .. ": " .. err .. out)
+        else
+            local delay = rand() * 1.5
+            log[#log + 1] = string.format("up %s (killed at %.2f s)", args, delay)
+            local pid = g:start("up --stack " .. stack .. " " .. args)
+            task.sleep(delay)
+            os.execute("kill -9 " .. pid .. " 2>/dev/null")
+            task.sleep(0.1)
+            -- a killed up may have done all, some or none of it: the
+            -- next up converges to these options
+            local out, err, rc = g:run("up --stack " .. stack .. " " .. args)
+            log[#log + 1] = "up (again)"
+            check(rc == 0, "up after a kill exited " .. tostring(rc) .. ": " .. err .. out)
+        end
+        first = false
+        if chosen["role-name"] then want.role = chosen["role-name"] end
+        if chosen["client-name"] then want.client = chosen["client-name"] end
+        if chosen["sns-policy"] then want.sns_policy = chosen["sns-policy"] end
+        if chosen["device-tracking"] then want.device_tracking = chosen["device-tracking"] end
+        after_up()
+    end
+
+    do_up(false)
+    for _ = 1, STEPS do
+        local op = rng(6)
+        if op == 1 then
+            do_up(false)
+        elseif op == 2 then
+            do_up(true)
+        elseif op == 3 or op == 4 then
+            local verb = op == 3 and "plan" or "status"
+            log[#log + 1] = verb
+            local before = #g:pools_of(stack, used) .. "/" .. #g:roles_of(stack, used)
+            local _, err, rc = g:run(verb .. " --stack " .. stack)
+            check(rc == 0 or (verb == "status" and rc == 1), verb .. " exited " .. tostring(rc) .. ": " .. err)
+            check(before == #g:pools_of(stack, used) .. "/" .. #g:roles_of(stack, used), verb .. " changed something")
+        else
+            local st = g:state(stack)
+            log[#log + 1] = "drift: " .. DRIFT[rng(#DRIFT)](g, st)
+        end
+    end
+    log[#log + 1] = "down"
+    local out, err, rc = g:run("down --stack " .. stack)
+    check(rc == 0, "down exited " .. tostring(rc) .. ": " .. err .. out)
+    local roles, pools = g:roles_of(stack, used), g:pools_of(stack, used)
+    check(#roles == 0, "roles left after down: " .. table.concat(roles, ","))
+    check(#pools == 0, "pools left after down: " .. table.concat(pools, ","))
+    check(g:state(stack) == nil, "state file left after down")
+    out, err, rc = g:run("down --stack " .. stack)
+    check(rc == 0 and out ~= nil, "a second down exited " .. tostring(rc) .. ": " .. err)
 end
+
+t.case("random sequences of up, plan, status, drift and kills, then down, leave nothing", function()
+    if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
+    local seeds = {}
+    for _, s in ipairs(FIXED_SEEDS) do seeds[#seeds + 1] = s end
+    local more = tonumber(os.getenv("MFAKIT_LIFECYCLE_SEEDS") or "0") or 0
+    local base = math.floor(sys.now() * 1000) % 1000000000
+    for i = 1, more do seeds[#seeds + 1] = base + i end
+    for _, seed in ipairs(seeds) do run_seed(seed) end
+end)

@@ -74,158 +74,157 @@ local LIBRARY = {
       'report(require("mfakit.cognito.codes").source("cmd:yes", "SMS code")({}))' },
 }
 
-return function(t)
-    local fault = t.env("MFAKIT_TEST_FAULT")
-    local tmp = t.env("MFAKIT_TEST_TMP") or "/tmp"
-    local bin = support.bin()
+local t = require "mfakit.test"
+local fault = t.env("MFAKIT_TEST_FAULT")
+local tmp = t.env("MFAKIT_TEST_TMP") or "/tmp"
+local bin = support.bin()
 
-    local function reset()
-        assert(http.request{ method = "POST", url = fault .. "/_reset", body = "" })
-    end
-    local function requests()
-        local r = assert(http.request{ url = fault .. "/_requests" })
-        return assert(json.decode(r.body))
-    end
-    -- Runs a shell command under tests/peak-rss: stdout, stderr, status, peak RSS (KiB).
-    local function measured(cmd)
-        local out, err, rc = support.run("tests/peak-rss " .. cmd)
-        local rss = tonumber(err:match("peak_rss_kib=(%d+)\n$"))
-        return out, (err:gsub("peak_rss_kib=%d+\n$", "")), rc, rss
-    end
-    -- Under ASan the peak RSS is the sanitizer's (shadow memory, a quarantine
-    -- of freed blocks), not mfakit's: the bound is checked in plain builds.
-    local sanitized = os.getenv("ASAN_OPTIONS") ~= nil or bin:find("asan", 1, true) ~= nil
-    local function bounded(rss, what)
-        t.ok(rss, what .. ": no peak RSS measured")
-        print(string.format("# %s: peak RSS %d KiB", what, rss))
-        if sanitized then return end
-        t.ok(rss < MAX_RSS_KIB, string.format("%s: peak RSS %d KiB (limit %d)", what, rss, MAX_RSS_KIB))
-    end
+local function reset()
+    assert(http.request{ method = "POST", url = fault .. "/_reset", body = "" })
+end
+local function requests()
+    local r = assert(http.request{ url = fault .. "/_requests" })
+    return assert(json.decode(r.body))
+end
+-- Runs a shell command under tests/peak-rss: stdout, stderr, status, peak RSS (KiB).
+local function measured(cmd)
+    local out, err, rc = support.run("tests/peak-rss " .. cmd)
+    local rss = tonumber(err:match("peak_rss_kib=(%d+)\n$"))
+    return out, (err:gsub("peak_rss_kib=%d+\n$", "")), rc, rss
+end
+-- Under ASan the peak RSS is the sanitizer's (shadow memory, a quarantine
+-- of freed blocks), not mfakit's: the bound is checked in plain builds.
+local sanitized = os.getenv("ASAN_OPTIONS") ~= nil or bin:find("asan", 1, true) ~= nil
+local function bounded(rss, what)
+    t.ok(rss, what .. ": no peak RSS measured")
+    print(string.format("# %s: peak RSS %d KiB", what, rss))
+    if sanitized then return end
+    t.ok(rss < MAX_RSS_KIB, string.format("%s: peak RSS %d KiB (limit %d)", what, rss, MAX_RSS_KIB))
+end
 
-    for _, c in ipairs(LIBRARY) do
-        local name, path, code, count, body = c[1], c[2], c[3], c[4], c[5]
-        t.test("library: " .. name .. " -> " .. code, function()
-            if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
-            reset()
-            local file = tmp .. "/hostile-case.lua"
-            local f = assert(io.open(file, "w"))
-            f:write(string.format("local ENDPOINT = %q\n", fault .. path), REPORT, body, "\n")
-            f:close()
-            local out, err, rc, rss = measured(bin .. " " .. file)
-            t.eq(rc, 0, err)
-            local doc = json.decode(out)
-            t.ok(type(doc) == "table", "one JSON line: " .. out .. err)
-            t.eq(doc.code, code, out)
-            t.ok(#doc.message < 1500 and not doc.message:find("\n"), "one short line: " .. #doc.message)
-            t.ok(not doc.message:find("eyJ", 1, true), "no token-shaped text: " .. doc.message)
-            t.ok(doc.attempts == json.null or doc.attempts == count or code:match("^Pagination"),
-                "attempts " .. tostring(doc.attempts))
-            t.eq(#requests(), count, "requests that reached the server")
-            bounded(rss, name)
-        end)
-    end
-
-    t.test("login: USER_PASSWORD_AUTH to a silent server is sent once, one line", function()
+for _, c in ipairs(LIBRARY) do
+    local name, path, code, count, body = c[1], c[2], c[3], c[4], c[5]
+    t.case("library: " .. name .. " -> " .. code, function()
         if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
         reset()
-        local out, err, rc, rss = measured(string.format("env PW=Passw0rd! %s login --user-pool-id us-east-1_abc " ..
-            "--client-id c --username u --password-env PW --flow password --region us-east-1 --endpoint %s " ..
-            "</dev/null", bin, fault .. "/hostile/silent/1"))
-        t.eq(rc, 1, out .. err)
-        t.ok(err:match("^mfakit login: [^\n]*NetworkError: [^\n]*\n$"), err)
-        t.ok(not (out .. err):find("Passw0rd!", 1, true), "no password in the output")
-        local reqs = requests()
-        t.eq(#reqs, 1, "InitiateAuth sent once")
-        t.eq(reqs[1].headers["x-amz-target"], "AWSCognitoIdentityProviderService.InitiateAuth")
-        bounded(rss, "login")
-    end)
-
-    t.test("login: a gzip bomb and a huge header stop at the cap, once", function()
-        if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
-        for _, path in ipairs{ "/hostile/gzip-bomb", "/hostile/header/10" } do
-            reset()
-            local out, err, rc, rss = measured(string.format("env PW=Passw0rd! %s login --user-pool-id " ..
-                "us-east-1_abc --client-id c --username u --password-env PW --region us-east-1 --endpoint %s " ..
-                "</dev/null", bin, fault .. path))
-            t.eq(rc, 1, out .. err)
-            t.ok(err:match("^mfakit login: [^\n]*ResponseTooLarge: [^\n]*\n$"), err)
-            t.eq(#requests(), 1, path)
-            bounded(rss, "login " .. path)
-        end
-    end)
-
-    t.test("doctor: repeated tokens end in PaginationLoop, not an endless loop", function()
-        if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
-        reset()
-        local out, err, rc, rss = measured(string.format("env AWS_ACCESS_KEY_ID=AKIDEXAMPLE " ..
-            "AWS_SECRET_ACCESS_KEY=secret %s doctor --user-pool-id us-east-1_abc --region us-east-1 --endpoint %s " ..
-            "--output json --state-dir %s/hostile-state", bin, fault .. "/hostile/pages", tmp))
-        t.eq(rc, 1, err)
-        local doc = assert(json.decode(out), out .. err)
-        local by_id = {}
-        for _, c in ipairs(doc.checks) do by_id[c.id] = c end
-        t.eq(by_id["pool-exists"].status, "pass", out)
-        t.ok(by_id["client-auth-flows"].message:find("PaginationLoop", 1, true), by_id["client-auth-flows"].message)
-        t.ok(by_id["sns-sandbox"].message:find("PaginationLoop", 1, true), by_id["sns-sandbox"].message)
-        t.ok(#requests() < 40, "requests: " .. #requests())
-        bounded(rss, "doctor")
-    end)
-
-    t.test("guide plan, status and down: repeated tokens end in PaginationLoop, not an endless loop", function()
-        if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
-        for _, verb in ipairs{ "plan", "status", "down" } do
-            reset()
-            local out, err, rc, rss = measured(string.format("env AWS_ACCESS_KEY_ID=AKIDEXAMPLE " ..
-                "AWS_SECRET_ACCESS_KEY=secret %s guide %s --stack hostile-pages --region us-east-1 --endpoint %s " ..
-                "--state-dir %s/hostile-guide", bin, verb, fault .. "/hostile/pages", tmp))
-            t.ok(rc ~= 0 or verb == "plan", verb .. " exited " .. tostring(rc))
-            t.ok((out .. err):find("PaginationLoop", 1, true), verb .. ": " .. out .. err)
-            t.ok(#requests() < 60, verb .. " requests: " .. #requests())
-            bounded(rss, "guide " .. verb)
-        end
-    end)
-
-    t.test("doctor: every check against a gzip bomb fails fast in bounded memory", function()
-        if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
-        reset()
-        local out, err, rc, rss = measured(string.format("env AWS_ACCESS_KEY_ID=AKIDEXAMPLE " ..
-            "AWS_SECRET_ACCESS_KEY=secret %s doctor --user-pool-id us-east-1_abc --region us-east-1 --endpoint %s " ..
-            "--state-dir %s/hostile-state", bin, fault .. "/hostile/gzip-bomb", tmp))
-        t.eq(rc, 1, err)
-        t.ok(out:find("ResponseTooLarge", 1, true), out)
-        t.ok(not out:find("check crashed", 1, true), out)
-        bounded(rss, "doctor")
-    end)
-
-    t.test("script: list-devices against repeated PaginationTokens", function()
-        if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
-        reset()
-        local signed = json.encode{ AuthenticationResult = { AccessToken = "access", IdToken = "id",
-            RefreshToken = "refresh", ExpiresIn = 3600, TokenType = "Bearer" } }
-        assert(http.request{ method = "POST", url = fault .. "/_script",
-                             body = json.encode{ { status = 200, body = signed } } })
-        local out, err, rc, rss = measured(string.format("env PW=Passw0rd! %s scripts/user/list-devices.lua " ..
-            "--user-pool-id us-east-1_abc --client-id c --username u --password-env PW --region us-east-1 " ..
-            "--endpoint %s </dev/null", bin, fault .. "/hostile/pages"))
-        t.eq(rc, 1, out .. err)
-        t.ok(err:find("PaginationLoop", 1, true), err)
-        t.eq(#requests(), 3, "InitiateAuth and two ListDevices")
-        bounded(rss, "list-devices")
-    end)
-
-    t.test("--trace of a 10 MB answer of eyJ: bounded output, no token-shaped run", function()
-        if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
-        reset()
-        local file = tmp .. "/hostile-trace.lua"
+        local file = tmp .. "/hostile-case.lua"
         local f = assert(io.open(file, "w"))
-        f:write(string.format("local ENDPOINT = %q\n", fault .. "/hostile/trace-eyj/10"), REPORT, LIST_POOLS, "\n")
+        f:write(string.format("local ENDPOINT = %q\n", fault .. path), REPORT, body, "\n")
         f:close()
-        local out, err, rc, rss = measured(bin .. " --trace " .. file)
+        local out, err, rc, rss = measured(bin .. " " .. file)
         t.eq(rc, 0, err)
-        t.eq(json.decode(out), { ok = true })
-        t.ok(#err < 100 * 1024, "trace size " .. #err)
-        t.ok(err:find("more bytes)", 1, true), "the cut is said")
-        t.ok(not err:find("eyJeyJ", 1, true), "no eyJ run left")
-        bounded(rss, "--trace")
+        local doc = json.decode(out)
+        t.ok(type(doc) == "table", "one JSON line: " .. out .. err)
+        t.eq(doc.code, code, out)
+        t.ok(#doc.message < 1500 and not doc.message:find("\n"), "one short line: " .. #doc.message)
+        t.ok(not doc.message:find("eyJ", 1, true), "no token-shaped text: " .. doc.message)
+        t.ok(doc.attempts == json.null or doc.attempts == count or code:match("^Pagination"),
+            "attempts " .. tostring(doc.attempts))
+        t.eq(#requests(), count, "requests that reached the server")
+        bounded(rss, name)
     end)
 end
+
+t.case("login: USER_PASSWORD_AUTH to a silent server is sent once, one line", function()
+    if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
+    reset()
+    local out, err, rc, rss = measured(string.format("env PW=Passw0rd! %s login --user-pool-id us-east-1_abc " ..
+        "--client-id c --username u --password-env PW --flow password --region us-east-1 --endpoint %s " ..
+        "</dev/null", bin, fault .. "/hostile/silent/1"))
+    t.eq(rc, 1, out .. err)
+    t.ok(err:match("^mfakit login: [^\n]*NetworkError: [^\n]*\n$"), err)
+    t.ok(not (out .. err):find("Passw0rd!", 1, true), "no password in the output")
+    local reqs = requests()
+    t.eq(#reqs, 1, "InitiateAuth sent once")
+    t.eq(reqs[1].headers["x-amz-target"], "AWSCognitoIdentityProviderService.InitiateAuth")
+    bounded(rss, "login")
+end)
+
+t.case("login: a gzip bomb and a huge header stop at the cap, once", function()
+    if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
+    for _, path in ipairs{ "/hostile/gzip-bomb", "/hostile/header/10" } do
+        reset()
+        local out, err, rc, rss = measured(string.format("env PW=Passw0rd! %s login --user-pool-id " ..
+            "us-east-1_abc --client-id c --username u --password-env PW --region us-east-1 --endpoint %s " ..
+            "</dev/null", bin, fault .. path))
+        t.eq(rc, 1, out .. err)
+        t.ok(err:match("^mfakit login: [^\n]*ResponseTooLarge: [^\n]*\n$"), err)
+        t.eq(#requests(), 1, path)
+        bounded(rss, "login " .. path)
+    end
+end)
+
+t.case("doctor: repeated tokens end in PaginationLoop, not an endless loop", function()
+    if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
+    reset()
+    local out, err, rc, rss = measured(string.format("env AWS_ACCESS_KEY_ID=AKIDEXAMPLE " ..
+        "AWS_SECRET_ACCESS_KEY=secret %s doctor --user-pool-id us-east-1_abc --region us-east-1 --endpoint %s " ..
+        "--output json --state-dir %s/hostile-state", bin, fault .. "/hostile/pages", tmp))
+    t.eq(rc, 1, err)
+    local doc = assert(json.decode(out), out .. err)
+    local by_id = {}
+    for _, c in ipairs(doc.checks) do by_id[c.id] = c end
+    t.eq(by_id["pool-exists"].status, "pass", out)
+    t.ok(by_id["client-auth-flows"].message:find("PaginationLoop", 1, true), by_id["client-auth-flows"].message)
+    t.ok(by_id["sns-sandbox"].message:find("PaginationLoop", 1, true), by_id["sns-sandbox"].message)
+    t.ok(#requests() < 40, "requests: " .. #requests())
+    bounded(rss, "doctor")
+end)
+
+t.case("guide plan, status and down: repeated tokens end in PaginationLoop, not an endless loop", function()
+    if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
+    for _, verb in ipairs{ "plan", "status", "down" } do
+        reset()
+        local out, err, rc, rss = measured(string.format("env AWS_ACCESS_KEY_ID=AKIDEXAMPLE " ..
+            "AWS_SECRET_ACCESS_KEY=secret %s guide %s --stack hostile-pages --region us-east-1 --endpoint %s " ..
+            "--state-dir %s/hostile-guide", bin, verb, fault .. "/hostile/pages", tmp))
+        t.ok(rc ~= 0 or verb == "plan", verb .. " exited " .. tostring(rc))
+        t.ok((out .. err):find("PaginationLoop", 1, true), verb .. ": " .. out .. err)
+        t.ok(#requests() < 60, verb .. " requests: " .. #requests())
+        bounded(rss, "guide " .. verb)
+    end
+end)
+
+t.case("doctor: every check against a gzip bomb fails fast in bounded memory", function()
+    if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
+    reset()
+    local out, err, rc, rss = measured(string.format("env AWS_ACCESS_KEY_ID=AKIDEXAMPLE " ..
+        "AWS_SECRET_ACCESS_KEY=secret %s doctor --user-pool-id us-east-1_abc --region us-east-1 --endpoint %s " ..
+        "--state-dir %s/hostile-state", bin, fault .. "/hostile/gzip-bomb", tmp))
+    t.eq(rc, 1, err)
+    t.ok(out:find("ResponseTooLarge", 1, true), out)
+    t.ok(not out:find("check crashed", 1, true), out)
+    bounded(rss, "doctor")
+end)
+
+t.case("script: list-devices against repeated PaginationTokens", function()
+    if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
+    reset()
+    local signed = json.encode{ AuthenticationResult = { AccessToken = "access", IdToken = "id",
+        RefreshToken = "refresh", ExpiresIn = 3600, TokenType = "Bearer" } }
+    assert(http.request{ method = "POST", url = fault .. "/_script",
+                         body = json.encode{ { status = 200, body = signed } } })
+    local out, err, rc, rss = measured(string.format("env PW=Passw0rd! %s scripts/user/list-devices.lua " ..
+        "--user-pool-id us-east-1_abc --client-id c --username u --password-env PW --region us-east-1 " ..
+        "--endpoint %s </dev/null", bin, fault .. "/hostile/pages"))
+    t.eq(rc, 1, out .. err)
+    t.ok(err:find("PaginationLoop", 1, true), err)
+    t.eq(#requests(), 3, "InitiateAuth and two ListDevices")
+    bounded(rss, "list-devices")
+end)
+
+t.case("--trace of a 10 MB answer of eyJ: bounded output, no token-shaped run", function()
+    if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
+    reset()
+    local file = tmp .. "/hostile-trace.lua"
+    local f = assert(io.open(file, "w"))
+    f:write(string.format("local ENDPOINT = %q\n", fault .. "/hostile/trace-eyj/10"), REPORT, LIST_POOLS, "\n")
+    f:close()
+    local out, err, rc, rss = measured(bin .. " --trace " .. file)
+    t.eq(rc, 0, err)
+    t.eq(json.decode(out), { ok = true })
+    t.ok(#err < 100 * 1024, "trace size " .. #err)
+    t.ok(err:find("more bytes)", 1, true), "the cut is said")
+    t.ok(not err:find("eyJeyJ", 1, true), "no eyJ run left")
+    bounded(rss, "--trace")
+end)

@@ -201,7 +201,7 @@ local function add_suite_cases(t)
     for _, req in ipairs(list("find " .. DIR .. "aws4_testsuite -name '*.req'")) do
         local dir, name = req:match("^(.*)/([^/]+)%.req$")
         seen = seen + 1
-        t.test("aws4_testsuite " .. name, function()
+        t.case("aws4_testsuite " .. name, function()
             if UNSUPPORTED[name] then t.skip(UNSUPPORTED[name]) end
             aws4_case(t, dir, name)
         end)
@@ -210,12 +210,12 @@ local function add_suite_cases(t)
         local dir = ctx:match("^(.*)/context.json$")
         local name = dir:match("[^/]+$")
         seen = seen + 1
-        t.test("aws-signing-test-suite " .. name, function()
+        t.case("aws-signing-test-suite " .. name, function()
             if UNSUPPORTED[name] then t.skip(UNSUPPORTED[name]) end
             v4_case(t, dir)
         end)
     end
-    t.test("both suites were found", function()
+    t.case("both suites were found", function()
         t.ok(seen >= 60, "found only " .. seen .. " suite cases under " .. DIR)
     end)
 end
@@ -223,7 +223,7 @@ end
 local function add_smithy_cases(t)
     local doc = assert(json.decode(assert(read("tests/vectors/sigv4-smithy.json"))))
     for _, c in ipairs(doc.cases) do
-        t.test("smithy " .. c.name, function()
+        t.case("smithy " .. c.name, function()
             c.input.trace = true
             local s, err = sigv4.sign(c.input)
             assert(s, tostring(err))
@@ -264,7 +264,7 @@ local function creq_line(s, n)
 end
 
 local function add_contract_cases(t)
-    t.test("contract: the steps are returned only with trace = true", function()
+    t.case("contract: the steps are returned only with trace = true", function()
         for _, token in ipairs { NONE, "FwoG/tok+en==" } do
             local traced = sign_ok { session_token = token }
             local plain = sign_ok { session_token = token, trace = NONE }
@@ -277,7 +277,7 @@ local function add_contract_cases(t)
         end
     end)
 
-    t.test("contract: fields and headers to send", function()
+    t.case("contract: fields and headers to send", function()
         local s = sign_ok()
         t.eq(creq_line(s, 3), "a=b", "canonical query")
         t.ok(s.authorization:find("Signature=" .. s.signature, 1, true), "signature in authorization")
@@ -287,20 +287,20 @@ local function add_contract_cases(t)
             ["X-Amz-Date"] = "20150830T123600Z", Authorization = s.authorization,
         })
     end)
-    t.test("contract: session token is sent and signed", function()
+    t.case("contract: session token is sent and signed", function()
         local s = sign_ok { session_token = "FwoG/tok+en==" }
         t.eq(s.headers["X-Amz-Security-Token"], "FwoG/tok+en==")
         t.ok(s.canonical_request:find("\nx-amz-security-token:FwoG/tok+en==\n", 1, true), "signed")
         t.ok(s.authorization:find("x-amz-date;x-amz-security-token,", 1, true), s.authorization)
     end)
-    t.test("contract: content_sha256 adds and signs x-amz-content-sha256", function()
+    t.case("contract: content_sha256 adds and signs x-amz-content-sha256", function()
         local s = sign_ok { content_sha256 = true, body = "a\0b" }
         local hash = "59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138"
         t.eq(s.headers["X-Amz-Content-Sha256"], hash)
         t.ok(s.canonical_request:find("\nx-amz-content-sha256:" .. hash .. "\n", 1, true), "signed")
         t.eq(s.canonical_request:sub(-64), hash, "payload hash covers the NUL byte")
     end)
-    t.test("contract: host from the URL, port only when not the default", function()
+    t.case("contract: host from the URL, port only when not the default", function()
         local cases = {
             ["http://localhost:5000/"] = "localhost:5000", ["https://h.example:443/"] = "h.example",
             ["http://h.example:80"] = "h.example", ["HTTPS://[::1]:8443/x"] = "[::1]:8443",
@@ -313,24 +313,24 @@ local function add_contract_cases(t)
         t.eq(s.headers.Host, "other.example", "a given Host wins")
         t.eq(creq_line(s, 4), "host:other.example")
     end)
-    t.test("contract: header names in any case, sent as given", function()
+    t.case("contract: header names in any case, sent as given", function()
         local s = sign_ok { headers = NONE, Headers = { ["X-Amz-Target"] = "Svc.Op", ACCEPT = "x" } }
         t.eq(s.headers["X-Amz-Target"], "Svc.Op")
         t.eq(s.headers.ACCEPT, "x")
         t.ok(s.authorization:find("SignedHeaders=accept;host;x-amz-date;x-amz-target,", 1, true),
             s.authorization)
     end)
-    t.test("contract: repeated header given as an array", function()
+    t.case("contract: repeated header given as an array", function()
         local s = sign_ok { headers = { ["My-Header1"] = { "value2", " value2", "value1 " } } }
         t.ok(s.canonical_request:find("\nmy-header1:value2,value2,value1\n", 1, true), "canonical")
         t.eq(s.headers["My-Header1"], "value2,value2,value1")
     end)
-    t.test("contract: x-amz-date and authorization given are replaced", function()
+    t.case("contract: x-amz-date and authorization given are replaced", function()
         local s = sign_ok { headers = { ["X-Amz-Date"] = "19990101T000000Z", authorization = "x" } }
         t.eq(s.headers, { Host = "iam.amazonaws.com", ["X-Amz-Date"] = "20150830T123600Z",
             Authorization = s.authorization })
     end)
-    t.test("contract: path normalised and double-encoded except for s3", function()
+    t.case("contract: path normalised and double-encoded except for s3", function()
         local url = "https://h.example/a/./b//c%20d/../e%2Ff/"
         t.eq(creq_line(sign_ok { url = url }, 2), "/a/b/e%252Ff/")
         t.eq(creq_line(sign_ok { url = url, service = "s3" }, 2), "/a/./b//c%20d/../e%2Ff/")
@@ -341,13 +341,13 @@ local function add_contract_cases(t)
         t.eq(creq_line(sign_ok { url = "https://h.example" }, 2), "/")
         t.eq(creq_line(sign_ok { url = "https://h.example?x=1#frag" }, 3), "x=1")
     end)
-    t.test("contract: query decoded, encoded and sorted", function()
+    t.case("contract: query decoded, encoded and sorted", function()
         local s = sign_ok { url = "https://h.example/?b=%7e&a=2&a=1&c&=e&d=%zz+x&&" }
         t.eq(creq_line(s, 3), "=e&a=1&a=2&b=~&c=&d=%25zz%20x")
         t.eq(creq_line(sign_ok { url = "https://h.example/?&=" }, 3), "=")
         t.eq(creq_line(sign_ok { url = "https://h.example/?" }, 3), "")
     end)
-    t.test("contract: time defaults to now and may be a float", function()
+    t.case("contract: time defaults to now and may be a float", function()
         local before = os.time()
         local date = sign_ok({ time = NONE }).headers["X-Amz-Date"]
         local ok = false
@@ -357,7 +357,7 @@ local function add_contract_cases(t)
         t.ok(ok, "X-Amz-Date " .. date .. " is not now")
         t.eq(sign_ok({ time = T + 0.75 }).signature, sign_ok().signature, "float time")
     end)
-    t.test("contract: misuse raises", function()
+    t.case("contract: misuse raises", function()
         t.raises("table expected", sigv4.sign, "GET")
         t.raises("'access_key': string expected", sigv4.sign, base_opts { access_key = false })
         t.raises("'method': string expected", sigv4.sign, base_opts { method = 42 })
@@ -375,7 +375,7 @@ local function add_contract_cases(t)
         t.ok(not ok and err:find("contains CR, LF or NUL", 1, true), tostring(err))
         t.ok(not err:find(SK, 1, true), "the secret leaked into the error")
     end)
-    t.test("contract: malformed URL is nil, InvalidURL", function()
+    t.case("contract: malformed URL is nil, InvalidURL", function()
         for _, url in ipairs {
             "ftp://h.example/", "https://", "https:///x", "https://a b/", "https://h:0/",
             "https://h:99999/", "https://h:/", "https://u:p@h/", "https://h/\n", "iam.amazonaws.com",
@@ -387,8 +387,7 @@ local function add_contract_cases(t)
     end)
 end
 
-return function(t)
-    add_suite_cases(t)
-    add_smithy_cases(t)
-    add_contract_cases(t)
-end
+local t = require "mfakit.test"
+add_suite_cases(t)
+add_smithy_cases(t)
+add_contract_cases(t)

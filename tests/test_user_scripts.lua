@@ -16,7 +16,7 @@ local function scripts_tests(t)
             p.pool_id, p.client_id, p.username, extra or ""))
     end
 
-    t.test("user-info, MFA on and off, status, TOTP set-up, sign-out (moto)", function()
+    t.case("user-info, MFA on and off, status, TOTP set-up, sign-out (moto)", function()
         if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
         local pool = support.pool(moto)
         local p = { pool_id = pool.pool_id, client_id = pool.client_id, username = pool.user.username,
@@ -49,7 +49,7 @@ local function scripts_tests(t)
         t.ok(err:find("MissingInput", 1, true), "TOTP is on now: " .. err)
     end)
 
-    t.test("remember, list and forget a device (fake Cognito)", function()
+    t.case("remember, list and forget a device (fake Cognito)", function()
         if not fake then t.skip("MFAKIT_TEST_FAKE_COGNITO not set") end
         local function control(path, body)
             return json.decode(assert(http.request{ method = "POST", url = fake .. "/_control/" .. path,
@@ -77,7 +77,7 @@ local function scripts_tests(t)
         t.eq({ rc, out }, { 0, "no remembered devices\n" }, err)
     end)
 
-    t.test("missing arguments are one clear line, exit 2", function()
+    t.case("missing arguments are one clear line, exit 2", function()
         local _, err, rc = support.run(bin .. " scripts/user/user-info.lua --username x < /dev/null")
         t.eq(rc, 2)
         t.ok(err:find("--user-pool-id and --client-id (or --stack) and --username are required", 1, true), err)
@@ -124,7 +124,7 @@ local function issue11(t)
     end
     local function ids(p) return string.format("--user-pool-id %s --client-id %s", p.id, p.client_id) end
 
-    t.test("finding 2: sign-up, resend-code and confirm-sign-up scripts, with real codes (fake Cognito)", function()
+    t.case("finding 2: sign-up, resend-code and confirm-sign-up scripts, with real codes (fake Cognito)", function()
         if not fake then t.skip("MFAKIT_TEST_FAKE_COGNITO not set") end
         local p = fake_pool("us-east-1_SignUp" .. math.random(1e6))
         local email = "nora" .. math.random(1e6) .. "@example.com"
@@ -160,7 +160,7 @@ local function issue11(t)
              { email, "Nora N", "+15555550100" })
     end)
 
-    t.test("finding 2: sign-up and confirm-sign-up on moto", function()
+    t.case("finding 2: sign-up and confirm-sign-up on moto", function()
         if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
         local pool = support.pool(moto)
         local p = { id = pool.pool_id, client_id = pool.client_id }
@@ -179,7 +179,7 @@ local function issue11(t)
         t.eq(assert(json.decode(out)).attributes.phone_number, "+15555550123")
     end)
 
-    t.test("findings 3 and 4: SMS MFA only on a verified phone (--phone verifies it); disable-mfa turns off both",
+    t.case("findings 3 and 4: SMS MFA only on a verified phone (--phone verifies it); disable-mfa turns off both",
         function()
         if not fake then t.skip("MFAKIT_TEST_FAKE_COGNITO not set") end
         local p = fake_pool("us-east-1_Enable" .. math.random(1e6))
@@ -219,7 +219,7 @@ local function issue11(t)
         t.eq({ rc, out }, { 0, "MFA is off (SMS and TOTP); neither was on\n" }, err)
     end)
 
-    t.test("finding 3: enable-sms-mfa on moto refuses an unverified phone, --phone verifies it", function()
+    t.case("finding 3: enable-sms-mfa on moto refuses an unverified phone, --phone verifies it", function()
         if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
         local pool = support.pool(moto)
         local line = string.format("--endpoint %s scripts/user/enable-sms-mfa.lua --user-pool-id %s --client-id %s " ..
@@ -243,7 +243,7 @@ local function issue11(t)
         t.ok(one_line(err) and err:find("e.g. +15555550177", 1, true), err)
     end)
 
-    t.test("finding 5: mfakit login --stack, as the user scripts take it (moto)", function()
+    t.case("finding 5: mfakit login --stack, as the user scripts take it (moto)", function()
         if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
         local pool = support.pool(moto)
         local state = require "mfakit.stack.state"
@@ -264,7 +264,7 @@ local function issue11(t)
         t.ok(out:find(pool.user.username, 1, true), out)
     end)
 
-    t.test("finding 5: login --remember-device when Cognito returns no device is exit 1, one line (moto)", function()
+    t.case("finding 5: login --remember-device when Cognito returns no device is exit 1, one line (moto)", function()
         if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
         local pool = support.pool(moto)
         local file = tmp .. "/u11-device.json"
@@ -277,7 +277,7 @@ local function issue11(t)
         t.eq(io.open(file), nil)
     end)
 
-    t.test("finding 8: sign-out says what failed (fault server)", function()
+    t.case("finding 8: sign-out says what failed (fault server)", function()
         if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
         local function answers(list)
             assert(http.request{ method = "POST", url = fault .. "/_reset", body = "" })
@@ -301,7 +301,7 @@ local function issue11(t)
              err)
     end)
 
-    t.test("finding 9: --flow password for the user scripts, on a pool without SRP (fake Cognito)", function()
+    t.case("finding 9: --flow password for the user scripts, on a pool without SRP (fake Cognito)", function()
         if not fake then t.skip("MFAKIT_TEST_FAKE_COGNITO not set") end
         local p = fake_pool("us-east-1_NoSrp" .. math.random(1e6), { explicit_auth_flows = { "USER_PASSWORD_AUTH" } })
         local email = "pat" .. math.random(1e6) .. "@example.com"
@@ -322,7 +322,6 @@ local function issue11(t)
     end)
 end
 
-return function(t)
-    scripts_tests(t)
-    issue11(t)
-end
+local t = require "mfakit.test"
+scripts_tests(t)
+issue11(t)

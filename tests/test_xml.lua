@@ -76,113 +76,113 @@ local function url_decode(s)
     return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
 end
 
-return function(t)
-    t.test("moto GetRole: LOM shape and the URL-encoded policy", function()
-        local doc = assert(xml.decode(MOTO_GET_ROLE))
-        t.eq(doc.tag, "GetRoleResponse")
-        t.eq(doc.attr, { "xmlns", xmlns = "https://iam.amazonaws.com/doc/2010-05-08/" })
-        local role = find(doc, "GetRoleResult", "Role")
-        t.eq(find(role, "RoleName"), { tag = "RoleName", attr = {}, "mfakit-sms" })
-        t.eq(find(role, "RoleLastUsed"), { tag = "RoleLastUsed", attr = {} })
-        t.eq(find(role, "MaxSessionDuration")[1], "3600")
-        local policy = json.decode(url_decode(find(role, "AssumeRolePolicyDocument")[1]))
-        t.eq(policy.Statement[1].Principal.Service, "cognito-idp.amazonaws.com")
-        t.eq(policy.Statement[1].Condition.StringEquals["sts:ExternalId"], "a&b<c>")
-        t.eq(find(doc, "ResponseMetadata", "RequestId")[1],
-            "OZWJy9F6NExnfWiIufssDrC742ewdzxZeaKwfxFRmyS4Vzv5W7qP")
-    end)
+local t = require "mfakit.test"
+t.case("moto GetRole: LOM shape and the URL-encoded policy", function()
+    local doc = assert(xml.decode(MOTO_GET_ROLE))
+    t.eq(doc.tag, "GetRoleResponse")
+    t.eq(doc.attr, { "xmlns", xmlns = "https://iam.amazonaws.com/doc/2010-05-08/" })
+    local role = find(doc, "GetRoleResult", "Role")
+    t.eq(find(role, "RoleName"), { tag = "RoleName", attr = {}, "mfakit-sms" })
+    t.eq(find(role, "RoleLastUsed"), { tag = "RoleLastUsed", attr = {} })
+    t.eq(find(role, "MaxSessionDuration")[1], "3600")
+    local policy = json.decode(url_decode(find(role, "AssumeRolePolicyDocument")[1]))
+    t.eq(policy.Statement[1].Principal.Service, "cognito-idp.amazonaws.com")
+    t.eq(policy.Statement[1].Condition.StringEquals["sts:ExternalId"], "a&b<c>")
+    t.eq(find(doc, "ResponseMetadata", "RequestId")[1],
+        "OZWJy9F6NExnfWiIufssDrC742ewdzxZeaKwfxFRmyS4Vzv5W7qP")
+end)
 
-    t.test("indented GetRole: indentation dropped", function()
-        local doc = assert(xml.decode(AWS_GET_ROLE))
-        t.eq(#doc, 2, "GetRoleResult and ResponseMetadata only")
-        local role = find(doc, "GetRoleResult", "Role")
-        t.eq(#role, 7)
-        for _, c in ipairs(role) do t.eq(type(c), "table", "no text between elements") end
-        t.eq(find(role, "RoleLastUsed"), {
-            tag = "RoleLastUsed", attr = {},
-            { tag = "LastUsedDate", attr = {}, "2019-11-20T17:09:20Z" },
-            { tag = "Region", attr = {}, "us-east-1" },
-        })
-        t.eq(url_decode(find(role, "AssumeRolePolicyDocument")[1]), '{"Version":"2012-10-17"}')
-    end)
+t.case("indented GetRole: indentation dropped", function()
+    local doc = assert(xml.decode(AWS_GET_ROLE))
+    t.eq(#doc, 2, "GetRoleResult and ResponseMetadata only")
+    local role = find(doc, "GetRoleResult", "Role")
+    t.eq(#role, 7)
+    for _, c in ipairs(role) do t.eq(type(c), "table", "no text between elements") end
+    t.eq(find(role, "RoleLastUsed"), {
+        tag = "RoleLastUsed", attr = {},
+        { tag = "LastUsedDate", attr = {}, "2019-11-20T17:09:20Z" },
+        { tag = "Region", attr = {}, "us-east-1" },
+    })
+    t.eq(url_decode(find(role, "AssumeRolePolicyDocument")[1]), '{"Version":"2012-10-17"}')
+end)
 
-    t.test("SNS GetSMSAttributes entries", function()
-        local doc = assert(xml.decode(MOTO_GET_SMS_ATTRIBUTES))
-        local attrs = {}
-        for _, entry in ipairs(find(doc, "GetSMSAttributesResult", "attributes")) do
-            t.eq(entry.tag, "entry")
-            attrs[find(entry, "key")[1]] = find(entry, "value")[1]
-        end
-        t.eq(attrs, { DefaultSMSType = "Transactional", MonthlySpendLimit = "1" })
-    end)
+t.case("SNS GetSMSAttributes entries", function()
+    local doc = assert(xml.decode(MOTO_GET_SMS_ATTRIBUTES))
+    local attrs = {}
+    for _, entry in ipairs(find(doc, "GetSMSAttributesResult", "attributes")) do
+        t.eq(entry.tag, "entry")
+        attrs[find(entry, "key")[1]] = find(entry, "value")[1]
+    end
+    t.eq(attrs, { DefaultSMSType = "Transactional", MonthlySpendLimit = "1" })
+end)
 
-    t.test("ErrorResponse", function()
-        local doc = assert(xml.decode(MOTO_IAM_ERROR))
-        t.eq(doc.tag, "ErrorResponse")
-        t.eq(find(doc, "Error", "Code")[1], "NoSuchEntity")
-        t.eq(find(doc, "Error", "Message")[1], "Role NoSuchRole not found")
-        t.eq(find(doc, "Error", "message")[1], "Role NoSuchRole not found")
-        t.eq(find(doc, "Error", "Type")[1], "Sender")
-        -- the SigV4 failure shape, with an extra <Errors> level
-        local sig = assert(xml.decode("<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch"
-            .. "</Code><Type>Sender</Type></Error></Errors></ErrorResponse>"))
-        t.eq(find(sig, "Errors", "Error", "Code")[1], "SignatureDoesNotMatch")
-    end)
+t.case("ErrorResponse", function()
+    local doc = assert(xml.decode(MOTO_IAM_ERROR))
+    t.eq(doc.tag, "ErrorResponse")
+    t.eq(find(doc, "Error", "Code")[1], "NoSuchEntity")
+    t.eq(find(doc, "Error", "Message")[1], "Role NoSuchRole not found")
+    t.eq(find(doc, "Error", "message")[1], "Role NoSuchRole not found")
+    t.eq(find(doc, "Error", "Type")[1], "Sender")
+    -- the SigV4 failure shape, with an extra <Errors> level
+    local sig = assert(xml.decode("<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch"
+        .. "</Code><Type>Sender</Type></Error></Errors></ErrorResponse>"))
+    t.eq(find(sig, "Errors", "Error", "Code")[1], "SignatureDoesNotMatch")
+end)
 
-    t.test("attributes keep order and values", function()
-        local doc = assert(xml.decode([[<a z="1" y='two' x="&lt;&amp;&gt;&quot;&apos;&#65;"/>]]))
-        t.eq(doc, { tag = "a", attr = { "z", "y", "x", z = "1", y = "two", x = "<&>\"'A" } })
-    end)
+t.case("attributes keep order and values", function()
+    local doc = assert(xml.decode([[<a z="1" y='two' x="&lt;&amp;&gt;&quot;&apos;&#65;"/>]]))
+    t.eq(doc, { tag = "a", attr = { "z", "y", "x", z = "1", y = "two", x = "<&>\"'A" } })
+end)
 
-    t.test("character data is merged", function()
-        local doc = assert(xml.decode("<a>one &amp; <![CDATA[<two>]]>&#x33;&#51;\r\nfour</a>"))
-        t.eq(doc, { tag = "a", attr = {}, "one & <two>33\nfour" })
-    end)
+t.case("character data is merged", function()
+    local doc = assert(xml.decode("<a>one &amp; <![CDATA[<two>]]>&#x33;&#51;\r\nfour</a>"))
+    t.eq(doc, { tag = "a", attr = {}, "one & <two>33\nfour" })
+end)
 
-    t.test("whitespace: dropped beside elements, kept in a leaf", function()
-        t.eq(xml.decode("<a>\n  <b> </b>\n  <c>\t</c>\n</a>"), {
-            tag = "a", attr = {},
-            { tag = "b", attr = {}, " " },
-            { tag = "c", attr = {}, "\t" },
-        })
-        t.eq(xml.decode("<a>x <b/> y</a>"), { tag = "a", attr = {}, "x ", { tag = "b", attr = {} }, " y" })
-        t.eq(xml.decode("<a></a>"), { tag = "a", attr = {} })
-        t.eq(xml.decode("<?xml version='1.0'?>\n<!-- c --><a><?pi x?>t<!-- c --></a>\n"),
-            { tag = "a", attr = {}, "t" })
-    end)
+t.case("whitespace: dropped beside elements, kept in a leaf", function()
+    t.eq(xml.decode("<a>\n  <b> </b>\n  <c>\t</c>\n</a>"), {
+        tag = "a", attr = {},
+        { tag = "b", attr = {}, " " },
+        { tag = "c", attr = {}, "\t" },
+    })
+    t.eq(xml.decode("<a>x <b/> y</a>"), { tag = "a", attr = {}, "x ", { tag = "b", attr = {} }, " y" })
+    t.eq(xml.decode("<a></a>"), { tag = "a", attr = {} })
+    t.eq(xml.decode("<?xml version='1.0'?>\n<!-- c --><a><?pi x?>t<!-- c --></a>\n"),
+        { tag = "a", attr = {}, "t" })
+end)
 
-    t.test("UTF-8 and declared encodings", function()
-        t.eq(xml.decode("<a>h\u{e9}llo \u{1F600}</a>")[1], "h\u{e9}llo \u{1F600}")
-        t.eq(xml.decode('<?xml version="1.0" encoding="ISO-8859-1"?><a>caf\xe9</a>')[1],
-            "caf\u{e9}", "Latin-1 in, UTF-8 out")
-        t.fails("InvalidXML", xml.decode("<a>caf\xe9</a>"))
-    end)
+t.case("UTF-8 and declared encodings", function()
+    t.eq(xml.decode("<a>h\u{e9}llo \u{1F600}</a>")[1], "h\u{e9}llo \u{1F600}")
+    t.eq(xml.decode('<?xml version="1.0" encoding="ISO-8859-1"?><a>caf\xe9</a>')[1],
+        "caf\u{e9}", "Latin-1 in, UTF-8 out")
+    t.fails("InvalidXML", xml.decode("<a>caf\xe9</a>"))
+end)
 
-    t.test("namespaces are not expanded", function()
-        local doc = assert(xml.decode('<soap:Envelope xmlns:soap="urn:s" xmlns="urn:d">'
-            .. "<soap:Body><R/></soap:Body></soap:Envelope>"))
-        t.eq(doc.tag, "soap:Envelope")
-        t.eq(doc.attr["xmlns:soap"], "urn:s")
-        t.eq(doc.attr.xmlns, "urn:d")
-        t.eq(find(doc, "soap:Body", "R").tag, "R")
-    end)
+t.case("namespaces are not expanded", function()
+    local doc = assert(xml.decode('<soap:Envelope xmlns:soap="urn:s" xmlns="urn:d">'
+        .. "<soap:Body><R/></soap:Body></soap:Envelope>"))
+    t.eq(doc.tag, "soap:Envelope")
+    t.eq(doc.attr["xmlns:soap"], "urn:s")
+    t.eq(doc.attr.xmlns, "urn:d")
+    t.eq(find(doc, "soap:Body", "R").tag, "R")
+end)
 
-    t.test("malformed input returns InvalidXML with line and column", function()
-        local cases = {
-            "", "   ", "text", "<a>", "<a></b>", "<a><b></a></b>", "<a/><b/>", "<a>&nope;</a>",
-            "<a>&#0;</a>", '<a x="1" x="2"/>', "<a x=1/>", "<a>\1</a>", "<a/>junk", "<1a/>",
-            "<a>]]></a>",
-        }
-        for _, s in ipairs(cases) do
-            local err = t.fails("InvalidXML", xml.decode(s))
-            t.ok(err.message:find("at line %d+, column %d+$"), "position in: " .. err.message)
-        end
-        local err = t.fails("InvalidXML", xml.decode("<a>\n  <b>\n</a>"))
-        t.eq(err.message, "mismatched tag at line 3, column 3")
-    end)
+t.case("malformed input returns InvalidXML with line and column", function()
+    local cases = {
+        "", "   ", "text", "<a>", "<a></b>", "<a><b></a></b>", "<a/><b/>", "<a>&nope;</a>",
+        "<a>&#0;</a>", '<a x="1" x="2"/>', "<a x=1/>", "<a>\1</a>", "<a/>junk", "<1a/>",
+        "<a>]]></a>",
+    }
+    for _, s in ipairs(cases) do
+        local err = t.fails("InvalidXML", xml.decode(s))
+        t.ok(err.message:find("at line %d+, column %d+$"), "position in: " .. err.message)
+    end
+    local err = t.fails("InvalidXML", xml.decode("<a>\n  <b>\n</a>"))
+    t.eq(err.message, "mismatched tag at line 3, column 3")
+end)
 
-    t.test("DOCTYPE and entities are refused", function()
-        local laughs = [[<?xml version="1.0"?>
+t.case("DOCTYPE and entities are refused", function()
+    local laughs = [[<?xml version="1.0"?>
 <!DOCTYPE lolz [
  <!ENTITY lol "lol">
  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -190,33 +190,32 @@ return function(t)
  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
 ]>
 <lolz>&lol4;</lolz>]]
-        local err = t.fails("InvalidXML", xml.decode(laughs))
-        t.ok(err.message:find("DOCTYPE"), err.message)
-        t.fails("InvalidXML", xml.decode('<!DOCTYPE a SYSTEM "file:///etc/passwd"><a>&x;</a>'))
-        t.fails("InvalidXML", xml.decode(
-            '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>'))
-        t.fails("InvalidXML", xml.decode("<!DOCTYPE a><a/>"))
-    end)
+    local err = t.fails("InvalidXML", xml.decode(laughs))
+    t.ok(err.message:find("DOCTYPE"), err.message)
+    t.fails("InvalidXML", xml.decode('<!DOCTYPE a SYSTEM "file:///etc/passwd"><a>&x;</a>'))
+    t.fails("InvalidXML", xml.decode(
+        '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>'))
+    t.fails("InvalidXML", xml.decode("<!DOCTYPE a><a/>"))
+end)
 
-    t.test("depth limit", function()
-        local ok = string.rep("<a>", 1000) .. string.rep("</a>", 1000)
-        t.ok(xml.decode(ok), "1000 levels decode")
-        local err = t.fails("InvalidXML", xml.decode(string.rep("<a>", 1001) .. string.rep("</a>", 1001)))
-        t.ok(err.message:find("deeper than 1000"), err.message)
-        t.fails("InvalidXML", xml.decode(string.rep("<a>", 100000)))
-    end)
+t.case("depth limit", function()
+    local ok = string.rep("<a>", 1000) .. string.rep("</a>", 1000)
+    t.ok(xml.decode(ok), "1000 levels decode")
+    local err = t.fails("InvalidXML", xml.decode(string.rep("<a>", 1001) .. string.rep("</a>", 1001)))
+    t.ok(err.message:find("deeper than 1000"), err.message)
+    t.fails("InvalidXML", xml.decode(string.rep("<a>", 100000)))
+end)
 
-    t.test("a large document", function()
-        local parts = { "<r>" }
-        for i = 1, 20000 do parts[#parts + 1] = "<m><k>" .. i .. "</k><v>" .. ("x"):rep(50) .. "</v></m>" end
-        parts[#parts + 1] = "</r>"
-        local doc = assert(xml.decode(table.concat(parts)))
-        t.eq(#doc, 20000)
-        t.eq(doc[20000][1][1], "20000")
-    end)
+t.case("a large document", function()
+    local parts = { "<r>" }
+    for i = 1, 20000 do parts[#parts + 1] = "<m><k>" .. i .. "</k><v>" .. ("x"):rep(50) .. "</v></m>" end
+    parts[#parts + 1] = "</r>"
+    local doc = assert(xml.decode(table.concat(parts)))
+    t.eq(#doc, 20000)
+    t.eq(doc[20000][1][1], "20000")
+end)
 
-    t.test("argument checks", function()
-        t.raises("bad argument #1", xml.decode)
-        t.raises("bad argument #1", xml.decode, {})
-    end)
-end
+t.case("argument checks", function()
+    t.raises("bad argument #1", xml.decode)
+    t.raises("bad argument #1", xml.decode, {})
+end)

@@ -3,6 +3,7 @@
 --   wait(t)             -> true, ... | false, err   (like pcall)
 --   sleep(seconds)                    lets other tasks run meanwhile
 --   limiter(rate, burst) -> l; l:take([n])   token bucket: waits for tokens
+--   cancel(t [, err])                 ends a task that has not finished
 -- A script's main chunk is a task. Called outside any task, wait and sleep
 -- drive the loop themselves, so they also work from plain coroutines.
 local loop = require "mfakit.loop"
@@ -39,6 +40,7 @@ local function finish(t, ok, ...)
 end
 
 local function step(t, args)
+    if t.cancelled then return end -- a sleep or transfer of a cancelled task ended: nobody resumes it
     local co = t.co
     local res = table.pack(coroutine.resume(co, table.unpack(args, 1, args.n)))
     if coroutine.status(co) == "dead" then
@@ -167,6 +169,27 @@ function M.sleep(seconds)
         run_until(function() return wake end)
         M.wait(ticker)
     end
+end
+
+-- Ends a task that has not finished: its waiters get false, err (err
+-- defaults to "cancelled") and its coroutine is never resumed again. Tasks
+-- it spawned go on. Returns false if it had finished already. (The test
+-- runner ends a case that overruns its timeout this way.)
+function M.cancel(t, err)
+    if getmetatable(t) ~= Task then
+        error("bad argument #1 to 'task.cancel' (task expected, got " .. type(t) .. ")", 2)
+    end
+    if t.done then return false end
+    if by_co[coroutine.running()] == t then error("task.cancel: a task cannot cancel itself", 2) end
+    t.cancelled = true
+    for i = #sleepers, 1, -1 do
+        if sleepers[i].task == t then table.remove(sleepers, i) end
+    end
+    for i = #ready, 1, -1 do
+        if ready[i][1] == t then table.remove(ready, i) end
+    end
+    finish(t, false, err == nil and "cancelled" or err)
+    return true
 end
 
 function M.running() return by_co[coroutine.running()] ~= nil end
