@@ -80,17 +80,7 @@ bench: $(BIN)
 # binary: PREFIX/share/mfakit/scripts), the docs, the man pages and the
 # completion. DESTDIR stages it elsewhere (make deb does).
 install: $(BIN) docs
-	install -d $(DESTROOT)/bin $(DESTROOT)/share/mfakit $(DESTROOT)/share/man/man1 \
-	    $(DESTROOT)/share/doc/mfakit $(DESTROOT)/share/bash-completion/completions \
-	    $(DESTROOT)/share/zsh/site-functions
-	install -m 0755 $(BIN) $(DESTROOT)/bin/mfakit
-	rm -rf $(DESTROOT)/share/mfakit/scripts
-	cp -R scripts $(DESTROOT)/share/mfakit/scripts
-	chmod -R u=rwX,go=rX $(DESTROOT)/share/mfakit/scripts
-	install -m 0644 $(DOCS_OUT)/man/*.1 $(DESTROOT)/share/man/man1/
-	install -m 0644 README.md docs/*.md $(DESTROOT)/share/doc/mfakit/
-	install -m 0644 $(DOCS_OUT)/completion/mfakit $(DESTROOT)/share/bash-completion/completions/mfakit
-	install -m 0644 $(DOCS_OUT)/completion/_mfakit $(DESTROOT)/share/zsh/site-functions/_mfakit
+	tools/install-tree ./$(BIN) $(DOCS_OUT) $(DESTROOT)
 
 uninstall:
 	rm -f $(DESTROOT)/bin/mfakit $(DESTROOT)/share/man/man1/mfakit.1 $(DESTROOT)/share/man/man1/mfakit-*.1 \
@@ -99,7 +89,7 @@ uninstall:
 
 # A Debian package (dpkg-deb) in $(BUILD)/: tools/make-deb says what it depends on.
 deb: $(BIN) docs
-	tools/make-deb ./$(BIN) $(BUILD)
+	tools/make-deb ./$(BIN) $(DOCS_OUT) $(BUILD)
 
 # Regenerates the known-answer vectors from implementations we did not
 # write (npm packages: amazon-cognito-identity-js, @smithy/signature-v4;

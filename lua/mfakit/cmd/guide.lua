@@ -11,7 +11,8 @@ local DEF = {
         "  up       create or converge the stack, one line per step, then the ids",
         "  down     delete everything the stack made (and nothing else), in reverse",
         "  status   each resource: does it exist, does it match",
-        "  env      print the frontend's .env lines (--write PATH writes the file)",
+        "  env      print the frontend's configuration: the .env lines, or with --format the",
+        "           Amplify config (--write PATH writes the file)",
         "  plan     show what up would do, changing nothing" }, "\n"),
     options = {
         { "stack", "string", "NAME", "stack name (default mfa-sms); names are <stack>-sms-role, -pool, -client" },
@@ -35,6 +36,8 @@ local DEF = {
             "0: refuse at once)" },
         { "step", "string", "NN", "up, down, plan, status: only that step (01 02 03 04 08 09)" },
         { "write", "string", "PATH", "env: write the lines to PATH" },
+        { "format", "string", "dotenv|json|amplify|amplify-outputs", "env: what is written: the .env lines " ..
+            "(default), them as JSON, Amplify v6's ResourcesConfig, or Gen 2's amplify_outputs.json" },
     },
     notes = "Docs: docs/PLAYBOOKS.md.",
 }
@@ -126,18 +129,24 @@ function M.execute(verb, ctx, o)
         end
         return healthy and 0 or 1
     elseif verb == "env" then
-        local lines = guide.env_lines(ctx)
-        if not lines then
-            return cli.fail("guide env", "stack " .. ctx.settings.stack .. " has no pool and client yet",
-                "run mfakit guide up first")
+        local frontend = require "mfakit.guide.frontend"
+        local text, value = frontend.render(ctx, o.format)
+        if not text then
+            return cli.fail("guide env", value, value.code == "NotReady" and "run mfakit guide up first" or nil,
+                value.code == "InvalidOption" and 2 or 1)
         end
-        local text = table.concat(lines, "\n") .. "\n"
         if o.write then
             local ok, err = sys.write_file_atomic(o.write, text, tonumber("644", 8))
             if not ok then return cli.fail("guide env", err) end
-            if not quiet then print("wrote " .. o.write) end
-        elseif quiet then
-            cli.print_json{ env = lines }
+        end
+        if quiet then
+            -- the command's result: the values, and what was written where
+            local v = frontend.values(ctx)
+            cli.print_json{ stack = ctx.settings.stack, format = o.format or "dotenv", env = frontend.env(v),
+                            config = (o.format or "dotenv") ~= "dotenv" and value or nil,
+                            written = o.write or json.null }
+        elseif o.write then
+            print("wrote " .. o.write)
         else
             io.write(text)
         end
@@ -165,6 +174,15 @@ function DEF.run(o, pos, step_id)
     o.step = o.step or step_id
     if not VERBS[verb] or (o.step and verb == "env") then
         return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed")
+    end
+    if o.format and verb ~= "env" then return cli.usage("guide", "--format is for env only") end
+    if o.format then
+        local fine = false
+        for _, f in ipairs(require("mfakit.guide.frontend").FORMATS) do fine = fine or f == o.format end
+        if not fine then
+            return cli.usage("guide", "--format must be dotenv, json, amplify or amplify-outputs, not '" ..
+                cli._shown(o.format) .. "'")
+        end
     end
     local step, serr
     if o.step then
