@@ -36,6 +36,9 @@ return function(t)
         local out, err, rc = sh("tools/gen-docs " .. q(bin) .. " " .. q(tmp .. "/gen") .. " && tools/install-tree " ..
             q(bin) .. " " .. q(tmp .. "/gen") .. " " .. q(tmp .. "/usr/local"))
         assert(rc == 0, out .. err)
+        local f = assert(io.open(tmp .. "/elsewhere/.mfakit/web.json", "w"))
+        f:write("{}")
+        f:close()
     end
 
     t.test("an install runs a shipped script by name from any folder, and its --help exits 0", function()
@@ -70,9 +73,6 @@ return function(t)
     t.test("bash completion: commands, options, values, stacks and script names", function()
         prepare()
         if not have("bash") then return t.skip("bash is not installed") end
-        local f = assert(io.open(tmp .. "/elsewhere/.mfakit/web.json", "w"))
-        f:write("{}")
-        f:close()
         t.eq(complete(tmp, { "mfakit", "gu" }), "guide\n")
         t.eq(complete(tmp, { "mfakit", "guide", "" }), "up\ndown\nstatus\nenv\nplan\n")
         t.eq(complete(tmp, { "mfakit", "guide", "up", "--mf" }), "--mfa\n")
@@ -85,11 +85,23 @@ return function(t)
         t.eq(complete(tmp, { "mfakit", "run", "user/mfa" }), "user/mfa-status\n")
     end)
 
-    t.test("zsh completion parses", function()
+    t.test("zsh completion parses, and offers what bash does", function()
         prepare()
         if not have("zsh") then return t.skip("zsh is not installed") end
-        local out, err, rc = sh("zsh -n " .. q(tmp .. "/usr/local/share/zsh/site-functions/_mfakit"))
+        local file = tmp .. "/usr/local/share/zsh/site-functions/_mfakit"
+        local out, err, rc = sh("zsh -n " .. q(file))
         t.eq({ rc, out, err }, { 0, "", "" })
+        -- the part that decides, run in zsh (the last line calls compadd, which needs a completion)
+        local function reply(words)
+            local list = {}
+            for i, w in ipairs(words) do list[i] = q(w) end
+            return sh("cd " .. q(tmp .. "/elsewhere") .. " && zsh -c " .. q("eval \"$(sed '$d' " .. file ..
+                ")\"; _mfakit_reply " .. (#words - 1) .. " " .. table.concat(list, " ")))
+        end
+        t.eq(reply({ "mfakit", "guide", "up", "--mfa", "" }), "w OFF OPTIONAL ON\n")
+        t.eq(reply({ "mfakit", "doctor", "--stack", "" }), "w web \n")
+        t.eq((reply({ "mfakit", "totp", "--al" }):gsub("%s+", " ")), "w --secret-env --secret-file --uri --account --issuer --digits " ..
+            "--period --algorithm --help --region --profile --endpoint --trace --output --local ")
     end)
 
     t.test("make uninstall removes what install put there", function()
