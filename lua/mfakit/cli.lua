@@ -239,6 +239,11 @@ function M.open(def, args, leading)
         io.write(M.help(with_header(def)))
         return nil, 0
     end
+    -- any command or script that declares --code-timeout (codes.TIMEOUT_OPTION) gets it applied here
+    if o["code-timeout"] ~= nil then
+        local ok, why = require("mfakit.cognito.codes").set_timeout(o["code-timeout"])
+        if not ok then return nil, M.usage(def.name, why) end
+    end
     -- the global options given before the command count as if given after it
     for k, v in pairs(leading or {}) do
         if globals[k] == nil then globals[k] = v end
@@ -267,6 +272,14 @@ function M.command(cmd)
 end
 
 function M.json_output() return config.output == "json" end
+
+-- "1 check", "2 checks": a count as a person writes it (plural: the word's
+-- plural when it is not word .. "s").
+function M.count(n, word, plural)
+    check(1, "cli.count", n, "number")
+    check(2, "cli.count", word, "string")
+    return string.format("%d %s", n, n == 1 and word or (plural or (word .. "s")))
+end
 
 function M.print_json(v)
     io.write(json.encode(v), "\n")

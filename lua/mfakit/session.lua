@@ -20,6 +20,7 @@ local OPTIONS = {
     { "password-env", "string", "VAR", "the password is in VAR (else the terminal asks)" },
     { "client-secret-env", "string", "VAR", "the app client's secret is in VAR" },
     { "sms-code-from", "string", "SOURCE", "where SMS codes come from: env:VAR, file:PATH, cmd:COMMAND, prompt" },
+    require("mfakit.cognito.codes").TIMEOUT_OPTION,
     { "totp-secret-env", "string", "VAR", "answer TOTP challenges from the base32 secret in VAR" },
     { "device-file", "string", "PATH", "a remembered device's keys" },
 }

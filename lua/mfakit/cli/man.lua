@@ -35,7 +35,7 @@ function M.page(def, opts)
     local title = opts.title or ("mfakit-" .. def.name)
     local command = title == "mfakit" and "mfakit" or ("mfakit " .. def.name)
     local out = {
-        string.format('.TH %s 1 "" "mfakit %s" "mfakit manual"', esc(title:upper()), esc(opts.version or "")),
+        string.format('.TH %s 1 "" "mfakit %s" "mfakit manual"', title:upper(), esc(opts.version or "")),
         ".SH NAME",
         esc(title) .. " \\- " .. esc(opts.oneline or def.oneline or ""),
         ".SH SYNOPSIS",

@@ -28,6 +28,7 @@ local DEF = {
         { "phone", "string", "E164", "the test user's phone, like +15555550100" },
         { "sms-code-from", "string", "SOURCE",
           "sign the test user in through SMS (env:VAR, file:PATH, cmd:..., prompt)" },
+        require("mfakit.cognito.codes").TIMEOUT_OPTION,
         { "role-name", "string", "NAME", "the SMS role's name; a new name on a later up replaces the role" },
         { "pool-name", "string", "NAME", "the user pool's name (a pool cannot be renamed later)" },
         { "client-name", "string", "NAME", "the app client's name; a new name on a later up renames it" },
@@ -99,10 +100,17 @@ function M.execute(verb, ctx, o)
             for _, l in ipairs(err.left) do
                 io.stderr:write("  ", l.what, ": ", l.why, l.again and " (run down again)" or "", "\n")
             end
-            if quiet then cli.print_json{ stack = ctx.settings.stack, deleted = false, left = err.left } end
+            if quiet then
+                cli.print_json{ stack = ctx.settings.stack, gone = false, deleted = json.array(guide.deleted(ctx)),
+                                left = err.left }
+            end
             return 1
         end
-        if quiet then cli.print_json{ stack = ctx.settings.stack, deleted = true } end
+        -- what was deleted, each {step, result, detail}; gone: nothing is left
+        if quiet then
+            cli.print_json{ stack = ctx.settings.stack, gone = true, deleted = json.array(guide.deleted(ctx)),
+                            left = json.array() }
+        end
         return 0
     elseif verb == "plan" then
         if quiet then
