@@ -269,10 +269,8 @@ static int fs_list(lua_State *L)
 }
 
 static const luaL_Reg fs_functions[] = {
-    {"list", fs_list},
-    {"read_regular", fs_read_regular},
-    {"kind", fs_kind},
-    {"try_lock", fs_try_lock},
+    {"list", fs_list}, {"read_regular", fs_read_regular},
+    {"kind", fs_kind}, {"try_lock", fs_try_lock},
     {NULL, NULL},
 };
 

@@ -16,9 +16,9 @@ return function(t)
     t.test("up says what it changed, in plan's words; plan lines end without blanks", function()
         if not moto then return t.skip("MFAKIT_TEST_MOTO not set") end
         local stack = "out-" .. sys.getpid()
-        local out, err, rc = run("up --stack " .. stack)
+        local _, err, rc = run("up --stack " .. stack)
         t.eq(rc, 0, err)
-        local plan
+        local plan, out
         plan, err, rc = run("plan --stack " .. stack .. " --mfa ON --client-name " .. stack .. "-web")
         t.eq(rc, 0, err)
         t.ok(plan:find("\n02 user-pool   update    MFA configuration (ON)\n", 1, true), plan)

@@ -129,6 +129,7 @@ return function(t)
         t.ok(err:find("^mfakit run: no script named nosuch in ./, %$MFAKIT_PATH or "), err)
         out, err, rc = support.run(env .. " run ../etc/passwd")
         t.eq({ rc, out }, { 1, "" })
+        t.ok(err:find("a script name is a name like login-load", 1, true), err)
         out, err, rc = support.run(env .. " run")
         t.eq({ rc, out, err }, { 2, "", "mfakit run: a script name is needed (see mfakit run --list) " ..
             "(see mfakit run --help)\n" })

@@ -100,8 +100,8 @@ return function(t)
         end
         t.eq(reply({ "mfakit", "guide", "up", "--mfa", "" }), "w OFF OPTIONAL ON\n")
         t.eq(reply({ "mfakit", "doctor", "--stack", "" }), "w web \n")
-        t.eq((reply({ "mfakit", "totp", "--al" }):gsub("%s+", " ")), "w --secret-env --secret-file --uri --account --issuer --digits " ..
-            "--period --algorithm --help --region --profile --endpoint --trace --output --local ")
+        t.eq((reply({ "mfakit", "totp", "--al" }):gsub("%s+", " ")), "w --secret-env --secret-file --uri --account " ..
+            "--issuer --digits --period --algorithm --help --region --profile --endpoint --trace --output --local ")
     end)
 
     t.test("make uninstall removes what install put there", function()

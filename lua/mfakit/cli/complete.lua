@@ -130,7 +130,8 @@ _mfakit_reply() {
     t=$(_mfakit_args "$cmd")
     case $t in
         commands) echo "w $(_mfakit_commands)" ;;
-        scripts) echo "w $("$bin" run --list 2>/dev/null | while read -r w _; do printf '%s %s ' "$w" "${w##*/}"; done)" ;;
+        scripts) echo "w $("$bin" run --list 2>/dev/null |
+                          while read -r w _; do printf '%s %s ' "$w" "${w##*/}"; done)" ;;
         "values "*) echo "w ${t#values }" ;;
         *) echo f ;;
     esac

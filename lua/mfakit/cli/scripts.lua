@@ -78,10 +78,10 @@ function M.header(path)
     f:close()
     local lines = {}
     for l in text:gmatch("([^\n]*)\n?") do
-        if l:match("^#!") and #lines == 0 then -- a shebang line comes before the header
-        elseif l:match("^%-%-") then
+        local shebang = l:match("^#!") and #lines == 0 -- a shebang line comes before the header
+        if l:match("^%-%-") then
             lines[#lines + 1] = (l:gsub("^%-%- ?", ""))
-        else
+        elseif not shebang then
             break
         end
     end
@@ -119,7 +119,9 @@ function M.list()
                     add(entry:sub(1, -5), p)
                 elseif kind(p) == "directory" then
                     for _, f in ipairs(fs.list(p) or {}) do
-                        if f:match("%.lua$") and is_file(p .. "/" .. f) then add(entry .. "/" .. f:sub(1, -5), p .. "/" .. f) end
+                        if f:match("%.lua$") and is_file(p .. "/" .. f) then
+                            add(entry .. "/" .. f:sub(1, -5), p .. "/" .. f)
+                        end
                     end
                 end
             end
