@@ -46,7 +46,8 @@ return function(t)
     t.test("--code-timeout out of range is a usage error on every command that takes it", function()
         for _, cmd in ipairs{ "login --user-pool-id us-east-1_x --client-id c --username u",
                               "guide plan", "run user/mfa-status --username u --stack s" } do
-            local out, err, rc = support.run(bin .. " " .. cmd .. " --code-timeout 0")
+            -- the source tree's scripts, wherever the binary tested was copied to
+            local out, err, rc = support.run("MFAKIT_PATH=scripts " .. bin .. " " .. cmd .. " --code-timeout 0")
             t.eq({ rc, out }, { 2, "" }, cmd)
             t.ok(err:find("--code-timeout must be more than 0", 1, true), err)
         end

@@ -111,7 +111,10 @@ return function(t)
         write(tmp .. "/lib/tools/hello.lua", "-- Says hello. usage: hello NAME\nprint('hello ' .. (... or '?'))\n")
         write(tmp .. "/lib/bare.lua", "return 3\n")
         write(tmp .. "/cwd/hello.lua", "print('local hello')\n")
-        local env = "cd " .. q(tmp .. "/cwd") .. " && MFAKIT_PATH=" .. q(tmp .. "/nonexistent:" .. tmp .. "/lib") ..
+        -- the source tree's scripts last: the binary tested may have been copied away from them
+        local cwd = os.getenv("PWD") or "."
+        local env = "cd " .. q(tmp .. "/cwd") .. " && MFAKIT_PATH=" .. q(tmp .. "/nonexistent:" .. tmp .. "/lib:" ..
+            cwd .. "/scripts") ..
             " " .. q(support.run("realpath " .. bin):gsub("\n", ""))
         local out, err, rc = support.run(env .. " run hello")
         t.eq({ rc, err, out }, { 0, "", "local hello\n" })
@@ -136,17 +139,18 @@ return function(t)
     end)
 
     t.test("every shipped script answers --help through run, from its header, and exits 0", function()
-        local list = support.run(bin .. " run --list")
+        local shipped = "MFAKIT_PATH=scripts " .. bin
+        local list = support.run(shipped .. " run --list")
         local n = 0
         for name in list:gmatch("([^\n ]+)[^\n]*\n") do
             n = n + 1
-            local out, err, rc = support.run(bin .. " run " .. name .. " --help")
+            local out, err, rc = support.run(shipped .. " run " .. name .. " --help")
             t.eq({ rc, err }, { 0, "" }, name)
             t.ok(out:match("^usage: mfakit "), name .. ":\n" .. out)
         end
         t.ok(n >= 17, list)
         -- a session script has no summary of its own: its header is its help
-        local out = support.run(bin .. " run user/mfa-status --help")
+        local out = support.run(shipped .. " run user/mfa-status --help")
         t.ok(out:find("Which MFA methods the user has", 1, true), out)
     end)
 end
