@@ -57,7 +57,7 @@ function M.page(def, opts)
         for _, c in ipairs(opts.commands) do
             out[#out + 1] = ".TP"
             out[#out + 1] = "\\fB" .. esc(c[1]) .. "\\fR"
-            out[#out + 1] = esc(c[2] or "") .. " See \\fBmfakit\\-" .. esc(c[1]) .. "\\fR(1)."
+            out[#out + 1] = esc(c[2] or "") .. " (\\fBmfakit\\-" .. esc(c[1]) .. "\\fR(1))"
         end
     end
     if def.options and #def.options > 0 then
