@@ -14,9 +14,12 @@ LDLIBS    += $(shell pkg-config --libs $(filter-out libcurl,$(PKGS))) -ldl -lm
 LUA_SRC   := $(shell find lua -name '*.lua' | sort)
 OBJ       := $(patsubst src/%.c,$(BUILD)/%.o,$(wildcard src/*.c)) $(BUILD)/bundle.o
 
-.PHONY: all test check asan valgrind lint fmt bench install deps clean demo vectors fuzz
+DOCS_OUT  := $(BUILD)/gen
+DESTROOT   = $(DESTDIR)$(PREFIX)
 
-all: $(BIN)
+.PHONY: all docs test check asan valgrind lint fmt bench install uninstall deb deps clean demo vectors fuzz
+
+all: $(BIN) docs
 
 $(BIN): $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -35,6 +38,13 @@ $(BUILD)/embed: tools/embed.c | $(BUILD)
 
 $(BUILD):
 	mkdir -p $@
+
+# The man pages and the bash/zsh completion, made by the built mfakit from
+# its commands' declarations (mfakit help --man, --completion).
+docs: $(DOCS_OUT)/man/mfakit.1
+
+$(DOCS_OUT)/man/mfakit.1: $(BIN) tools/gen-docs
+	tools/gen-docs ./$(BIN) $(DOCS_OUT)
 
 # Every test: `mfakit test` (mfakit runs its own tests) against local servers
 # and moto.
@@ -68,10 +78,20 @@ fmt:
 bench: $(BIN)
 	bench/run ./$(BIN)
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mfakit
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mfakit
-	cp -r scripts $(DESTDIR)$(PREFIX)/share/mfakit/
+# The binary, the shipped scripts (found by `mfakit run` relative to the
+# binary: PREFIX/share/mfakit/scripts), the docs, the man pages and the
+# completion. DESTDIR stages it elsewhere (make deb does).
+install: $(BIN) docs
+	tools/install-tree ./$(BIN) $(DOCS_OUT) $(DESTROOT)
+
+uninstall:
+	rm -f $(DESTROOT)/bin/mfakit $(DESTROOT)/share/man/man1/mfakit.1 $(DESTROOT)/share/man/man1/mfakit-*.1 \
+	    $(DESTROOT)/share/bash-completion/completions/mfakit $(DESTROOT)/share/zsh/site-functions/_mfakit
+	rm -rf $(DESTROOT)/share/mfakit $(DESTROOT)/share/doc/mfakit
+
+# A Debian package (dpkg-deb) in $(BUILD)/: tools/make-deb says what it depends on.
+deb: $(BIN) docs
+	tools/make-deb ./$(BIN) $(DOCS_OUT) $(BUILD)
 
 # Regenerates the known-answer vectors from implementations we did not
 # write (npm packages: amazon-cognito-identity-js, @smithy/signature-v4;

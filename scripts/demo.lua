@@ -12,6 +12,10 @@ local totp = require "mfakit.totp"
 local task = require "mfakit.task"
 local sys = require "mfakit.sys"
 
+-- --help (from this header) and the global options, as every script takes them
+local o, status = require("mfakit.cli").open({ name = "demo.lua", usage = "(with --local)" }, { ... })
+if not o then return status end
+
 if not config["local"] then
     io.stderr:write("demo: run it with --local (make demo), or point it at an account you own with care\n")
     return 2

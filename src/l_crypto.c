@@ -331,5 +331,8 @@ static const luaL_Reg crypto_funcs[] = {
 int luaopen_mfakit_crypto(lua_State *L)
 {
     luaL_newlib(L, crypto_funcs);
+    /* the OpenSSL actually loaded ("OpenSSL 3.0.19 1 Jul 2025"), for mfakit --version */
+    lua_pushstring(L, OpenSSL_version(OPENSSL_VERSION));
+    lua_setfield(L, -2, "library_version");
     return 1;
 }

@@ -4,6 +4,7 @@
  * dies. The guide's state file and its lock use these. */
 #include "host.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -222,10 +223,54 @@ static const luaL_Reg lock_methods[] = {
     {NULL, NULL},
 };
 
+/* list(dir) -> { names, sorted } | nil, err: the entries of a directory
+ * (not . and ..), for finding the shipped scripts and the stacks' state
+ * files. Sorted, so that what is listed reads the same on every run. */
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int fs_list(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    DIR *d = opendir(path);
+    if (!d)
+        return host_fail(L, errno_code(errno), "cannot list %s: %s", path, strerror(errno));
+    size_t n = 0, cap = 16;
+    char **names = malloc(cap * sizeof *names);
+    struct dirent *e;
+    while (names && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (n == cap) {
+            char **more = realloc(names, 2 * cap * sizeof *names);
+            if (!more)
+                break;
+            names = more;
+            cap *= 2;
+        }
+        if (!(names[n] = strdup(e->d_name)))
+            break;
+        n++;
+    }
+    closedir(d);
+    if (!names)
+        return luaL_error(L, "out of memory");
+    qsort(names, n, sizeof *names, name_cmp);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, names[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+        free(names[i]);
+    }
+    free(names);
+    return 1;
+}
+
 static const luaL_Reg fs_functions[] = {
-    {"read_regular", fs_read_regular},
-    {"kind", fs_kind},
-    {"try_lock", fs_try_lock},
+    {"list", fs_list}, {"read_regular", fs_read_regular},
+    {"kind", fs_kind}, {"try_lock", fs_try_lock},
     {NULL, NULL},
 };
 

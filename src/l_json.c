@@ -388,5 +388,8 @@ int luaopen_mfakit_json(lua_State *L)
     luaL_setfuncs(L, json_funcs, 1);
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");
+    /* the cJSON actually linked, for mfakit --version */
+    lua_pushstring(L, cJSON_Version());
+    lua_setfield(L, -2, "library_version");
     return 1;
 }

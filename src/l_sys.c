@@ -433,7 +433,20 @@ static int sys_pending_signal(lua_State *L)
     return 1;
 }
 
+/* The running binary's own path, so that an installed mfakit finds its
+ * scripts beside it (../share/mfakit) wherever it was unpacked. */
+static int sys_exe_path(lua_State *L)
+{
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n < 0)
+        return host_fail(L, "NoExePath", "cannot read /proc/self/exe: %s", strerror(errno));
+    lua_pushlstring(L, buf, (size_t)n);
+    return 1;
+}
+
 static const luaL_Reg sys_functions[] = {
+    {"exe_path", sys_exe_path},
     {"now", sys_now},
     {"monotonic", sys_monotonic},
     {"sleep", sys_sleep},

@@ -285,5 +285,8 @@ int luaopen_mfakit_xml(lua_State *L)
     }
     lua_pop(L, 1);
     luaL_newlib(L, xml_funcs);
+    /* the expat actually linked ("expat_2.5.0"), for mfakit --version */
+    lua_pushstring(L, XML_ExpatVersion());
+    lua_setfield(L, -2, "library_version");
     return 1;
 }

@@ -21,14 +21,16 @@ M._shown = shown
 
 -- Option specs. A spec is an array of rows { name, kind, arg, help }:
 -- kind is "flag", "string", "number" or "list" (repeatable); arg is the
--- placeholder help shows ("NAME"). Help text is made from the same rows.
+-- placeholder help shows ("NAME"). A row may add `values = { ... }`, the
+-- values it takes (shell completion offers them). Help text, the man pages
+-- and the completion scripts are all made from the same rows.
 -- (A map { name = kind } is accepted too, for scripts written before.)
 M.GLOBAL = {
     { "region", "string", "REGION", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)" },
     { "profile", "string", "NAME", "profile in the shared AWS config and credentials files" },
     { "endpoint", "string", "URL", "send every AWS call to URL (e.g. a local emulator)" },
     { "trace", "flag", nil, "print every request and response to stderr, secrets redacted" },
-    { "output", "string", "text|json", "output format of commands (default text)" },
+    { "output", "string", "text|json", "output format of commands (default text)", values = { "text", "json" } },
     { "local", "flag", nil, "start a local AWS emulator (moto_server) for this run and use it" },
 }
 
@@ -164,6 +166,42 @@ local function rows_help(rows)
     return table.concat(out, "\n")
 end
 
+-- The built-in commands, as mfakit.main registers them: each { name,
+-- module, summary }. `mfakit help`, the man pages and the completion
+-- scripts go through this list, so a command added there gets them all.
+M.COMMANDS = {}
+
+function M.register(commands)
+    check(1, "cli.register", commands, "table")
+    M.COMMANDS = commands
+end
+
+-- A row's values: its `values`, else those its placeholder lists
+-- ("text|json", "OFF|OPTIONAL|ON"); nil when it takes any value.
+function M.values(row)
+    if row.values then return row.values end
+    local arg = row[3]
+    if not (arg and arg:find("|", 1, true)) then return nil end
+    local out = {}
+    for v in arg:gmatch("[^|]+") do
+        if not v:match("^[%w_.-]+$") then return nil end
+        out[#out + 1] = v
+    end
+    return out
+end
+
+-- A script's header comment stands in for the summary its declaration
+-- does not give (arg[0] is the script running).
+local function with_header(def)
+    if def.summary or not (rawget(_G, "arg") and arg[0] and arg[0]:match("%.lua$")) then return def end
+    local header = require("mfakit.cli.scripts").header(arg[0])
+    if not header then return def end
+    local copy = {}
+    for k, v in pairs(def) do copy[k] = v end
+    copy.summary = header
+    return copy
+end
+
 -- Help made from a command's (or script's) declaration: { name, usage,
 -- summary, options = rows, notes }.
 function M.help(def)
@@ -187,18 +225,24 @@ local function with_help(options)
 end
 
 -- The front door of a command or script: parse `args` by the declaration
--- (def = { name, usage, summary, options, notes }), answer --help, apply
+-- (def = { name, usage, summary, options, notes, stop }: with stop, the
+-- options end at the first argument that is not one), answer --help, apply
 -- the global options. Returns opts, positional, or nil and the exit status
 -- after printing help (0) or one line (2 usage, 1 failure).
 function M.open(def, args, leading)
     check(1, "cli.open", def, "table")
     check(2, "cli.open", args, "table")
     check(3, "cli.open", leading, "table|nil")
-    local o, pos, globals = M.parse(args, with_help(def.options))
+    local o, pos, globals = M.parse(args, with_help(def.options), def.stop)
     if not o then return nil, M.usage(def.name, pos) end
     if o.help then
-        io.write(M.help(def))
+        io.write(M.help(with_header(def)))
         return nil, 0
+    end
+    -- any command or script that declares --code-timeout (codes.TIMEOUT_OPTION) gets it applied here
+    if o["code-timeout"] ~= nil then
+        local ok, why = require("mfakit.cognito.codes").set_timeout(o["code-timeout"])
+        if not ok then return nil, M.usage(def.name, why) end
     end
     -- the global options given before the command count as if given after it
     for k, v in pairs(leading or {}) do
@@ -228,6 +272,14 @@ function M.command(cmd)
 end
 
 function M.json_output() return config.output == "json" end
+
+-- "1 check", "2 checks": a count as a person writes it (plural: the word's
+-- plural when it is not word .. "s").
+function M.count(n, word, plural)
+    check(1, "cli.count", n, "number")
+    check(2, "cli.count", word, "string")
+    return string.format("%d %s", n, n == 1 and word or (plural or (word .. "s")))
+end
 
 function M.print_json(v)
     io.write(json.encode(v), "\n")

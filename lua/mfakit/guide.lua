@@ -150,7 +150,8 @@ local function remember_settings(ctx)
 end
 
 local function line(ctx, step, verb, detail)
-    ctx.say(string.format("%s %-11s %-9s %s", step.id, step.name, verb, detail or ""))
+    -- no trailing blanks when there is no detail
+    ctx.say((string.format("%s %-11s %-9s %s", step.id, step.name, verb, detail or ""):gsub("%s+$", "")))
 end
 
 -- Commands ------------------------------------------------------------------
@@ -211,6 +212,9 @@ local function down_steps(ctx, names, failures)
         else
             failures[names[i]] = nil
             line(ctx, step, verb, detail)
+            -- what down did, for --output json: each step once, its last word
+            ctx.done = ctx.done or {}
+            ctx.done[names[i]] = { step = step.id .. "-" .. step.name, result = verb, detail = detail }
         end
     end
 end
@@ -281,6 +285,18 @@ function M.down(ctx)
         if ctx.lock then os.remove(ctx.state.dir .. "/" .. ctx.settings.stack .. ".lock") end
     end
     return true
+end
+
+-- What the last down deleted, in the order it went: { {step=, result=,
+-- detail=} } for each step that deleted something.
+function M.deleted(ctx)
+    local out = {}
+    local names = steps_of(ctx)
+    for i = #names, 1, -1 do
+        local d = (ctx.done or {})[names[i]]
+        if d and d.result == "deleted" then out[#out + 1] = d end
+    end
+    return out
 end
 
 -- inspect every step: { {step=, result=, err=} }

@@ -23,18 +23,22 @@ Options:
   --local              start a local AWS emulator (moto_server) for this run and use it
   -e CHUNK             run CHUNK
   -                    run the script on standard input
-  -v, --version        print the version and exit
+  -v, --version        print the versions of mfakit and its libraries, and exit
   -h, --help           print this help and exit
 
 Commands:
 %s
-Environment: MFAKIT_LUA_DIR=path runs the Lua library from a source tree.
+mfakit help COMMAND (or mfakit COMMAND --help) shows a command's help; man mfakit-COMMAND its page.
+Environment: MFAKIT_PATH=dir:dir is searched by mfakit run; MFAKIT_LUA_DIR=path runs the Lua library
+from a source tree.
 Docs: docs/SCRIPTING.md (the Lua API), README.md.
 ]]
 
 -- Built-in commands: name -> { module, summary }. A command module returns
 -- function(args) -> exit status.
 local COMMANDS = {
+    { "run", "mfakit.cmd.run", "run a script by name (mfakit run login-load; run --list)" },
+    { "help", "mfakit.cmd.help", "a command's help, its manual page, or the shell completion script" },
     { "login", "mfakit.cmd.login", "sign in to a Cognito user pool (SRP, SMS/TOTP MFA)" },
     { "totp", "mfakit.cmd.totp", "print a TOTP code or an otpauth:// URI" },
     { "guide", "mfakit.cmd.guide", "provision or tear down the guide's stack (up|down|status|env|plan)" },
@@ -42,6 +46,9 @@ local COMMANDS = {
     { "cost", "mfakit.cmd.cost", "estimate the monthly cost of MFA" },
     { "test", "mfakit.cmd.test", "run test files (login journeys, CI) with TAP and JUnit reports" },
 }
+
+-- `mfakit help`, the man pages and the completion scripts read this list
+cli.register(COMMANDS)
 
 local function command_module(name)
     for _, c in ipairs(COMMANDS) do
@@ -60,14 +67,27 @@ local function available_commands()
     return table.concat(lines, "\n")
 end
 
+-- mfakit --help, which `mfakit help` prints too
+function cli.main_help() return USAGE:format(available_commands()) end
+
 local function die(msg, status)
     io.stderr:write("mfakit: ", msg, "\n")
     return status or 2
 end
 
+-- As curl -V does: mfakit's version, then each library's, as the library
+-- itself reports it at run time (libcurl is loaded on first use: this
+-- loads it, and says so when it cannot).
 local function version()
     local loop = require "mfakit.loop"
-    return string.format("mfakit %s (%s; %s)", sys.version, sys.lua_version, loop.version())
+    return table.concat({
+        string.format("mfakit %s (%s)", sys.version, sys.lua_version),
+        "Lua: " .. sys.lua_version:gsub("^Lua ", ""),
+        "libcurl: " .. loop.version(),
+        "OpenSSL: " .. require("mfakit.crypto").library_version,
+        "cJSON: " .. require("mfakit.json").library_version,
+        "expat: " .. require("mfakit.xml").library_version:gsub("^expat_", ""),
+    }, "\n")
 end
 
 local MAIN_OPTIONS = { { "help", "flag" }, { "version", "flag" } }
@@ -136,7 +156,7 @@ return function(argv)
     local first, globals = parse_options(argv)
     if not first then return die(globals) end
     if first == "help" then
-        io.write(USAGE:format(available_commands()))
+        io.write(cli.main_help())
         return 0
     elseif first == "version" then
         print(version())

@@ -31,6 +31,7 @@ local PASSWORD_OPTION = { "password-env", "string", "VAR", "the password is in V
 local SIGN_IN_OPTIONS = {
     PASSWORD_OPTION,
     { "sms-code-from", "string", "SOURCE", "where SMS codes come from: env:VAR, file:PATH, cmd:COMMAND, prompt" },
+    require("mfakit.cognito.codes").TIMEOUT_OPTION,
     { "totp-secret-env", "string", "VAR", "answer TOTP challenges from the base32 secret in VAR" },
     { "device-file", "string", "PATH", "a remembered device's keys" },
     -- cognito-local has no SRP: the password flow is how scripts run there

@@ -30,6 +30,7 @@ local DEF = {
         { "password-env", "string", "VAR", "the password is in VAR" },
         { "totp-secret-env", "string", "VAR", "answer TOTP challenges from the base32 secret in VAR" },
         { "sms-code-from", "string", "SOURCE", "where SMS codes come from" },
+        require("mfakit.cognito.codes").TIMEOUT_OPTION,
         { "flow", "string", "srp|password", "the sign-in flow (default srp)" },
         { "logins", "number", "N", "how many sign-ins (default 20)" },
         { "rate", "number", "PER_SECOND", "sign-ins started a second (default 5)" },
@@ -161,7 +162,7 @@ end
 if cli.json_output() then
     cli.print_json(summary)
 else
-    print(string.format("%d sign-ins in %.2f s (%.1f/s): %d ok, %d failed", logins, wall, logins / wall,
+    print(string.format("%s in %.2f s (%.1f/s): %d ok, %d failed", cli.count(logins, "sign-in"), wall, logins / wall,
         ok_count, logins - ok_count))
     print(string.format("latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms", summary.p50_ms, summary.p95_ms,
         summary.p99_ms))

@@ -1,5 +1,4 @@
--- scripts/scenarios/mfa_journey_test.lua: the guide's whole user journey as
--- CI tests: sign-up -> confirm -> SMS MFA -> TOTP -> remember device ->
+-- The guide's whole user journey as CI tests: sign-up -> confirm -> SMS MFA -> TOTP -> remember device ->
 -- device sign-in -> sign-out, one case per step, in order. Run it with
 --   mfakit test scripts/scenarios/mfa_journey_test.lua [--junit report.xml]
 -- Settings (environment):

@@ -14,5 +14,5 @@ for k in pairs(u.attributes) do names[#names + 1] = k end
 table.sort(names)
 for _, k in ipairs(names) do lines[#lines + 1] = string.format("%-15s %s", k, u.attributes[k]) end
 lines[#lines + 1] = "MFA enabled     " .. (#u.mfa_enabled > 0 and table.concat(u.mfa_enabled, ", ") or "none")
-lines[#lines + 1] = "MFA preferred   " .. tostring(u.preferred_mfa or "none")
+lines[#lines + 1] = "MFA preferred   " .. tostring(u.preferred_mfa ~= "" and u.preferred_mfa or "none")
 session.print(u, table.concat(lines, "\n"))

@@ -42,7 +42,8 @@ local function print_text(results)
             r.fix and ("  -> fix: " .. r.fix) or ""))
     end
     local n = doctor.count(results)
-    io.write(string.format("%d checks: %d pass, %d warn, %d fail, %d skip\n", #results, n.pass, n.warn, n.fail, n.skip))
+    io.write(string.format("%s: %d pass, %d warn, %d fail, %d skip\n", cli.count(#results, "check"), n.pass, n.warn,
+        n.fail, n.skip))
 end
 
 function DEF.run(o, pos)
@@ -67,6 +68,19 @@ function DEF.run(o, pos)
     end
     local only, err = selected(o)
     if err then return cli.fail("doctor", err, nil, 2) end
+    if not (o.stack or o["user-pool-id"] or only) then
+        -- with no stack named, the default one is checked; when there is
+        -- none but other stacks are there, say which instead of checking nothing
+        local state = require "mfakit.stack.state"
+        local dir = o["state-dir"] or state.default_dir()
+        local stacks = state.list(dir)
+        local default = false
+        for _, s in ipairs(stacks) do default = default or s == "mfa-sms" end
+        if not default and #stacks > 0 then
+            return cli.usage("doctor", string.format("no --stack given, and %s has %s and no mfa-sms: %s; give " ..
+                "--stack NAME or --user-pool-id ID", dir, cli.count(#stacks, "stack"), table.concat(stacks, ", ")))
+        end
+    end
     local results = doctor.run{ stack = o.stack, user_pool_id = o["user-pool-id"], username = o.username,
                                 client_id = o["client-id"], state_dir = o["state-dir"], only = only }
     if cli.json_output() then

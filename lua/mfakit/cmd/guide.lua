@@ -11,7 +11,8 @@ local DEF = {
         "  up       create or converge the stack, one line per step, then the ids",
         "  down     delete everything the stack made (and nothing else), in reverse",
         "  status   each resource: does it exist, does it match",
-        "  env      print the frontend's .env lines (--write PATH writes the file)",
+        "  env      print the frontend's configuration: the .env lines, or with --format the",
+        "           Amplify config (--write PATH writes the file)",
         "  plan     show what up would do, changing nothing" }, "\n"),
     options = {
         { "stack", "string", "NAME", "stack name (default mfa-sms); names are <stack>-sms-role, -pool, -client" },
@@ -29,6 +30,7 @@ local DEF = {
         { "phone", "string", "E164", "the test user's phone, like +15555550100" },
         { "sms-code-from", "string", "SOURCE",
           "sign the test user in through SMS (env:VAR, file:PATH, cmd:..., prompt)" },
+        require("mfakit.cognito.codes").TIMEOUT_OPTION,
         { "role-name", "string", "NAME", "the SMS role's name; a new name on a later up replaces the role" },
         { "pool-name", "string", "NAME", "the user pool's name (a pool cannot be renamed later)" },
         { "client-name", "string", "NAME", "the app client's name; a new name on a later up renames it" },
@@ -37,6 +39,8 @@ local DEF = {
             "0: refuse at once)" },
         { "step", "string", "NN", "up, down, plan, status: only that step (01 02 03 04 08 09)" },
         { "write", "string", "PATH", "env: write the lines to PATH" },
+        { "format", "string", "dotenv|json|amplify|amplify-outputs", "env: what is written: the .env lines " ..
+            "(default), them as JSON, Amplify v6's ResourcesConfig, or Gen 2's amplify_outputs.json" },
     },
     notes = "Docs: docs/PLAYBOOKS.md.",
 }
@@ -99,10 +103,17 @@ function M.execute(verb, ctx, o)
             for _, l in ipairs(err.left) do
                 io.stderr:write("  ", l.what, ": ", l.why, l.again and " (run down again)" or "", "\n")
             end
-            if quiet then cli.print_json{ stack = ctx.settings.stack, deleted = false, left = err.left } end
+            if quiet then
+                cli.print_json{ stack = ctx.settings.stack, gone = false, deleted = json.array(guide.deleted(ctx)),
+                                left = err.left }
+            end
             return 1
         end
-        if quiet then cli.print_json{ stack = ctx.settings.stack, deleted = true } end
+        -- what was deleted, each {step, result, detail}; gone: nothing is left
+        if quiet then
+            cli.print_json{ stack = ctx.settings.stack, gone = true, deleted = json.array(guide.deleted(ctx)),
+                            left = json.array() }
+        end
         return 0
     elseif verb == "plan" then
         if quiet then
@@ -129,18 +140,24 @@ function M.execute(verb, ctx, o)
         end
         return healthy and 0 or 1
     elseif verb == "env" then
-        local lines = guide.env_lines(ctx)
-        if not lines then
-            return cli.fail("guide env", "stack " .. ctx.settings.stack .. " has no pool and client yet",
-                "run mfakit guide up first")
+        local frontend = require "mfakit.guide.frontend"
+        local text, value = frontend.render(ctx, o.format)
+        if not text then
+            return cli.fail("guide env", value, value.code == "NotReady" and "run mfakit guide up first" or nil,
+                value.code == "InvalidOption" and 2 or 1)
         end
-        local text = table.concat(lines, "\n") .. "\n"
         if o.write then
             local ok, err = sys.write_file_atomic(o.write, text, tonumber("644", 8))
             if not ok then return cli.fail("guide env", err) end
-            if not quiet then print("wrote " .. o.write) end
-        elseif quiet then
-            cli.print_json{ env = lines }
+        end
+        if quiet then
+            -- the command's result: the values, and what was written where
+            local v = frontend.values(ctx)
+            cli.print_json{ stack = ctx.settings.stack, format = o.format or "dotenv", env = frontend.env(v),
+                            config = (o.format or "dotenv") ~= "dotenv" and value or nil,
+                            written = o.write or json.null }
+        elseif o.write then
+            print("wrote " .. o.write)
         else
             io.write(text)
         end
@@ -168,6 +185,15 @@ function DEF.run(o, pos, step_id)
     o.step = o.step or step_id
     if not VERBS[verb] or (o.step and verb == "env") then
         return cli.usage("guide", verb and ("unknown action '" .. verb .. "'") or "an action is needed")
+    end
+    if o.format and verb ~= "env" then return cli.usage("guide", "--format is for env only") end
+    if o.format then
+        local fine = false
+        for _, f in ipairs(require("mfakit.guide.frontend").FORMATS) do fine = fine or f == o.format end
+        if not fine then
+            return cli.usage("guide", "--format must be dotenv, json, amplify or amplify-outputs, not '" ..
+                cli._shown(o.format) .. "'")
+        end
     end
     local step, serr
     if o.step then

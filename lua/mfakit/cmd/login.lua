@@ -22,6 +22,7 @@ local DEF = {
         { "password-env", "string", "VAR", "the password is in the environment variable VAR" },
         { "client-secret-env", "string", "VAR", "the app client's secret is in VAR" },
         { "sms-code-from", "string", "SOURCE", "where SMS codes come from (below)" },
+        require("mfakit.cognito.codes").TIMEOUT_OPTION,
         { "totp-secret-env", "string", "VAR", "answer TOTP challenges from the base32 secret in VAR" },
         { "new-password-env", "string", "VAR", "answer NEW_PASSWORD_REQUIRED with the password in VAR" },
         { "mfa-type", "string", "SMS_MFA|SOFTWARE_TOKEN_MFA", "the choice for SELECT_MFA_TYPE" },

@@ -27,6 +27,7 @@ local task = require "mfakit.task"
 
 local M = {}
 
+-- How long a file: or cmd: source is waited for (--code-timeout S).
 M.file_timeout = 300
 M.poll_interval = 0.2
 M.max_output = 4096 -- bytes a cmd: source may print
@@ -45,6 +46,25 @@ local function read_file(path)
     return s
 end
 
+-- A source that waits for a person (or a phone) says so, once, when there
+-- is a terminal to say it on; a silent wait looks like a hang.
+function M.waiting(text)
+    if sys.isatty(2) then io.stderr:write("mfakit: ", text, "\n") end
+end
+
+-- The --code-timeout option, as the commands and scripts that take a code
+-- source declare it.
+M.TIMEOUT_OPTION = { "code-timeout", "number", "S",
+                     "wait this long for a file: or cmd: code source (default 300 s)" }
+
+-- Sets M.file_timeout (file: and cmd: alike) from --code-timeout; nil, message when out of range.
+function M.set_timeout(seconds)
+    if seconds == nil then return true end
+    if seconds <= 0 or seconds > 86400 then return nil, "--code-timeout must be more than 0 and at most 86400 s" end
+    M.file_timeout = seconds
+    return true
+end
+
 -- Waits until PATH holds a line that was not there when we started.
 local function from_file(path, what)
     local before = sys.stat(path)
@@ -55,6 +75,7 @@ local function from_file(path, what)
         end
     end
     local before_text = before and read_file(path)
+    local said = false
     return function()
         local deadline = sys.monotonic() + M.file_timeout
         while true do
@@ -67,7 +88,11 @@ local function from_file(path, what)
                 end
             end
             if sys.monotonic() > deadline then
-                return errors.fail("CodeTimeout", "no %s appeared in %s within %d s", what, path, M.file_timeout)
+                return errors.fail("CodeTimeout", "no %s appeared in %s within %g s", what, path, M.file_timeout)
+            end
+            if not said then
+                said = true
+                M.waiting(string.format("waiting up to %g s for the %s in %s", M.file_timeout, what, path))
             end
             task.sleep(M.poll_interval)
         end
@@ -77,8 +102,15 @@ end
 -- The command runs with the shell, without the variables mfakit read
 -- secrets from (AWS credentials still pass: a command may call AWS).
 local function from_command(command, what)
+    local said = false
     return function()
-        local out, status = sys.run({ "/bin/sh", "-c", command },
+        if not said then
+            said = true
+            M.waiting(string.format("waiting up to %g s for the %s from its command", M.file_timeout, what))
+        end
+        -- timeout(1) ends a command that would wait for ever; it exits 124 then
+        local out, status = sys.run({ "/bin/sh", "-c", 'exec timeout "$0" /bin/sh -c "$1"',
+            string.format("%g", M.file_timeout), command },
             { unset = secrets.withheld(), max_output = M.max_output })
         if not out then
             if status.code == "OutputTooLarge" then
@@ -86,6 +118,9 @@ local function from_command(command, what)
                     M.max_output)
             end
             return errors.fail("CodeSourceFailed", "cannot run the %s command: %s", what, status.message)
+        end
+        if status == 124 then
+            return errors.fail("CodeTimeout", "the %s command gave no code within %g s", what, M.file_timeout)
         end
         if status ~= 0 then
             return errors.fail("CodeSourceFailed", "the %s command exited with status %s", what, tostring(status))

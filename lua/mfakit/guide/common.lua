@@ -148,6 +148,13 @@ function M.find_pool(ctx)
     return ids[1]
 end
 
+-- An up line's detail: for "updated", what changed, in plan's words, so
+-- that up says what it did as plan says what it would do.
+function M.what_changed(verb, detail, changes)
+    if verb ~= "updated" or not changes or #changes == 0 then return detail end
+    return (detail and (detail .. ": ") or "") .. table.concat(changes, "; ")
+end
+
 function M.env_lines(ctx)
     local pool, client = ctx.state:get("pool"), ctx.state:get("client")
     if not (pool and pool.id and client and client.id) then return nil end

@@ -118,6 +118,17 @@ local function mkdir_p(dir)
     return true
 end
 
+-- The stacks that have a state file in `dir`, sorted (none when the
+-- folder does not exist).
+function M.list(dir)
+    local out = {}
+    for _, name in ipairs(fs.list(dir or M.default_dir()) or {}) do
+        local stack = name:match("^(.+)%.json$")
+        if stack then out[#out + 1] = stack end
+    end
+    return out
+end
+
 -- One writer per stack: an flock on <stack>.lock beside the state, which
 -- the kernel drops when the holder dies. Waits up to `timeout` seconds,
 -- then fails with StackLocked naming the holder.

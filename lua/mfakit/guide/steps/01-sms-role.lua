@@ -212,7 +212,7 @@ function step.up(ctx)
         if verb == "exists" then verb = "updated" end
     end
     ctx.role_arn = now.arn
-    return verb, now.arn
+    return verb, guide.what_changed(verb, now.arn, now.changes)
 end
 
 -- A role cannot be deleted while it has policies or sits in an instance

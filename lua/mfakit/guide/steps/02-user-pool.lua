@@ -156,7 +156,7 @@ function step.up(ctx)
         if verb == "exists" then verb = "updated" end
     end
     ctx.pool_id = id
-    return verb, id
+    return verb, guide.what_changed(verb, id, now.changes)
 end
 
 function step.down(ctx)

@@ -110,7 +110,7 @@ function step.up(ctx)
     end
     assert(ctx.state:set("client", { id = id, name = ctx.settings.names.client, status = "created" }))
     ctx.client_id = id
-    return verb, id
+    return verb, guide.what_changed(verb, id, now.changes)
 end
 
 -- Deleting the pool deletes its clients; this only tidies the state (and

@@ -84,7 +84,7 @@ function step.up(ctx)
     end
     if verb == "exists" and #now.changes > 0 then verb = "updated" end
     assert(ctx.state:set("user", { username = s.test_user, status = "created" }))
-    local detail = s.test_user
+    local detail = guide.what_changed(verb, s.test_user, now.changes)
     if ctx.sms_code and password and s.sms then
         local r
         r, err = idp:sign_in{ username = s.test_user, password = password, sms_code = ctx.sms_code }
