@@ -492,3 +492,91 @@ t.case("costs too large to chart, prices too large to hold, and control characte
     t.ok(require("mfakit.xml").decode(f:read("a")), "well-formed SVG")
     f:close()
 end)
+
+-- The parts counted from the MFA message: {####} becomes 6 digits, GSM-7
+-- holds 160 septets in one part and 153 once split, UCS-2 70 and 67; an
+-- extension character ([ ] { } ~ ^ \ | €) takes two septets.
+local srun = dofile("tests/support.lua").run
+
+local function parts_of(text)
+    local out, err, rc = srun(bin .. " --output json cost --mau 1000 --sms-message '" .. text:gsub("'", "'\\''") .. "'")
+    if rc ~= 0 then return nil, err end
+    local doc = assert(json.decode(out))
+    return doc.assumptions.sms_parts_per_message, doc.assumptions.sms_message, doc
+end
+
+t.case("--sms-message: parts and encoding at the 160/161 and 70/71 boundaries", function()
+    local pad = function(n, c) return (c or "a"):rep(n) end
+    -- 154 letters + 6 digits = 160 septets: one part; one more: 161, two parts of 153
+    local n, info = parts_of(pad(154) .. "{####}")
+    t.eq({ n, info }, { 1, { from = "--sms-message", encoding = "GSM-7", units = 160,
+                                                   per_part = 160 } })
+    t.eq(parts_of(pad(155) .. "{####}"), 2)
+    t.eq(parts_of(pad(300) .. "{####}"), 2) -- 306 septets = 2 x 153
+    t.eq(parts_of(pad(301) .. "{####}"), 3)
+    -- an extension character counts 2: 153 + one "[" = 161 septets
+    t.eq(parts_of(pad(153) .. "[{####}"), 2)
+    t.eq(parts_of(pad(152) .. "[{####}"), 1)
+    -- one character outside GSM-7 makes the whole message UCS-2: 64 + 6 = 70 units, one part
+    n, info = parts_of(pad(63) .. "ж{####}")
+    t.eq(n, 1)
+    t.eq(info.encoding, "UCS-2")
+    t.eq(parts_of(pad(64) .. "ж{####}"), 2)
+    t.eq(parts_of(pad(127) .. "ж{####}"), 2) -- 134 = 2 x 67
+    t.eq(parts_of(pad(128) .. "ж{####}"), 3)
+end)
+
+t.case("--sms-message: the SMS charge is multiplied by the parts, and the text report says why", function()
+    local one = select(3, parts_of("Your MFA code is {####}"))
+    local two = select(3, parts_of(("a"):rep(155) .. "{####}"))
+    t.eq(two.sms_usd, one.sms_usd * 2)
+    t.eq(two.sms_messages, one.sms_messages)
+    local out = srun(bin .. " cost --mau 1000 --sms-message 'Код: {####}'")
+    t.ok(out:find("parts per SMS message      1 (UCS-2, 11 UTF-16 units; 70 per part; counted from --sms-message",
+        1, true), out)
+end)
+
+t.case("--sms-message with --sms-parts, without {####}, or with --stack: one line, exit 2", function()
+    local _
+    local out, err, rc = srun(bin .. " cost --mau 1 --sms-message 'x {####}' --sms-parts 2")
+    t.eq({ rc, out }, { 2, "" })
+    t.eq(err, "mfakit cost: --sms-parts and --sms-message: give one (the parts are counted from the text)\n")
+    _, err, rc = srun(bin .. " cost --mau 1 --sms-message 'no placeholder'")
+    t.eq(rc, 2)
+    t.ok(err:find("--sms-message must contain {####}", 1, true), err)
+    _, err, rc = srun(bin .. " cost --mau 1 --sms-message 'x {####}' --stack s")
+    t.eq(rc, 2)
+    t.ok(err:find("--sms-message and --stack: give one", 1, true), err)
+end)
+
+t.case("--stack: the parts of the pool's own MFA message, read from the pool", function()
+    local moto = t.env("MFAKIT_TEST_MOTO")
+    if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
+    local dir = (t.env("MFAKIT_TEST_TMP") or "/tmp") .. "/cost-stack"
+    local stack = "cost-" .. require("mfakit.sys").getpid()
+    local env = string.format("AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing " ..
+        "AWS_REGION=us-east-1 ", moto)
+    local _, err, rc = srun(env .. bin .. " guide up --stack " .. stack .. " --state-dir " .. dir)
+    t.eq(rc, 0, err)
+    t.defer(function() srun(env .. bin .. " guide down --stack " .. stack .. " --state-dir " .. dir) end)
+    local out
+    out, err, rc = srun(env .. bin .. " --output json cost --mau 1000 --stack " .. stack .. " --state-dir " .. dir)
+    t.eq(rc, 0, err)
+    local doc = assert(json.decode(out))
+    t.eq(doc.assumptions.sms_parts_per_message, 1)
+    t.ok(doc.assumptions.sms_message.from:find("MFA message", 1, true), doc.assumptions.sms_message.from)
+    -- a long non-GSM message set by hand: three UCS-2 parts
+    local st = assert(json.decode(read(dir .. "/" .. stack .. ".json")))
+    local idp = dofile("tests/support.lua").admin("cognito-idp", moto)
+    local m = assert(idp:call("GetUserPoolMfaConfig", { UserPoolId = st.resources.pool.id }))
+    m.SmsMfaConfiguration.SmsAuthenticationMessage = ("ж"):rep(130) .. " {####}"
+    assert(idp:call("SetUserPoolMfaConfig", { UserPoolId = st.resources.pool.id, MfaConfiguration = "OPTIONAL",
+        SmsMfaConfiguration = m.SmsMfaConfiguration, SoftwareTokenMfaConfiguration = { Enabled = true } }))
+    out, err, rc = srun(env .. bin .. " --output json cost --mau 1000 --stack " .. stack .. " --state-dir " .. dir)
+    t.eq(rc, 0, err)
+    doc = assert(json.decode(out))
+    t.eq({ doc.assumptions.sms_parts_per_message, doc.assumptions.sms_message.encoding }, { 3, "UCS-2" })
+    _, err, rc = srun(env .. bin .. " cost --mau 1 --stack no-such-" .. stack .. " --state-dir " .. dir)
+    t.eq(rc, 1)
+    t.ok(err:find("has no user pool", 1, true), err)
+end)

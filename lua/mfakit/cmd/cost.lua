@@ -24,7 +24,10 @@ local DEF = {
         { "remember-device-days", "number", "D", "days a remembered device skips MFA (default 0)" },
         { "resend-rate", "number", "R", "extra SMS per SMS challenge on average (default 0)" },
         { "country", "string", "CC", "destination, or a mix CC=F,CC=F whose shares add up to 1 (default US)" },
-        { "sms-parts", "number", "N", "message parts per SMS (default 1)" },
+        { "sms-parts", "number", "N", "message parts per SMS (default 1, or counted from the message)" },
+        { "sms-message", "string", "TEXT", "the MFA message Cognito sends, with {####}: its parts are counted" },
+        { "stack", "string", "NAME", "count the parts of the stack's pool's MFA message (reads the pool)" },
+        require("mfakit.stack.state").STATE_DIR_OPTION,
         { "simulate", "flag", nil, "also play the month user by user; median and p95" },
         { "seed", "number", "N", "--simulate: the random seed" },
         { "runs", "number", "N", "--simulate: how many months to play" },
@@ -60,6 +63,14 @@ function DEF.run(opts, pos)
 
     local p, perr = pricing.load(opts.pricing)
     if not p then return bad("--pricing: " .. perr) end
+    if opts["sms-message"] and opts.stack then return bad("--sms-message and --stack: give one") end
+    if opts["sms-message"] then
+        opts.sms_message = { text = opts["sms-message"], from = "--sms-message" }
+    elseif opts.stack then
+        local message, merr = require("mfakit.cost.pool_message").read(opts.stack, opts["state-dir"])
+        if not message then return cli.fail("cost", merr) end
+        opts.sms_message = message
+    end
     local inputs, ierr = inputs_mod.from_options(opts, p)
     if not inputs then return bad(ierr) end
 

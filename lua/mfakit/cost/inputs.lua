@@ -5,7 +5,11 @@
 --   mau, logins_per_month, logins_per_day, logins_from ("day"|"month"|"default"),
 --   totp_share, remember_days, resend_rate, sms_parts,
 --   mix = { {country=, share=}, ... } (sorted by country), tier (pricing tier),
---   defaulted = { [option name] = true } for every option left out.
+--   defaulted = { [option name] = true } for every option left out,
+--   sms_message = { from, encoding, units, per_part } when the parts were
+--   counted from opts.sms_message = { text, from } (the MFA message, {####}
+--   and all, and where it came from).
+local sms = require "mfakit.sms"
 local model = require "mfakit.cost.model"
 
 local M = {}
@@ -117,6 +121,21 @@ function M.from_options(opts, pricing)
     if err then return nil, err end
     inputs.sms_parts, err = whole(opts, "sms-parts", 1)
     if err then return nil, err end
+    if opts.sms_message then
+        -- the text Cognito sends decides the parts: a count given as well could only disagree
+        if opts["sms-parts"] then
+            return nil, "--sms-parts and " .. opts.sms_message.from ..
+                ": give one (the parts are counted from the text)"
+        end
+        if not opts.sms_message.text:find("{####}", 1, true) then
+            return nil, opts.sms_message.from .. " must contain {####}, where Cognito puts the code"
+        end
+        local info
+        inputs.sms_parts, info = sms.parts(sms.render(opts.sms_message.text))
+        if not inputs.sms_parts then return nil, opts.sms_message.from .. ": " .. info end
+        inputs.sms_message = { from = opts.sms_message.from, encoding = info.encoding, units = info.units,
+                               per_part = info.per_part }
+    end
     local defaults = { { "totp-share", "totp_share", 0 }, { "remember-device-days", "remember_days", 0 },
                        { "resend-rate", "resend_rate", 0 }, { "sms-parts", "sms_parts", 1 } }
     for _, d in ipairs(defaults) do

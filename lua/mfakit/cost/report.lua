@@ -142,6 +142,7 @@ function M.data(e, extra)
             remember_device_days = i.remember_days,
             resend_rate = i.resend_rate,
             sms_parts_per_message = i.sms_parts,
+            sms_message = i.sms_message,
             country_mix = mix,
             tier = i.tier.id,
             defaulted = defaulted_list(i),
@@ -224,7 +225,10 @@ function M.text(e, extra)
         { "device remembered for", show(i.remember_days) .. " days" .. (i.remember_days == 0
             and " (not remembered: every login asks for MFA)" or "") .. d("remember-device-days") },
         { "resends per SMS challenge", show(i.resend_rate) .. d("resend-rate") },
-        { "parts per SMS message", show(i.sms_parts) .. d("sms-parts") },
+        { "parts per SMS message", show(i.sms_parts) .. (i.sms_message and string.format(
+            " (%s, %d %s; %d per part; counted from %s with a 6-digit code)", i.sms_message.encoding,
+            i.sms_message.units, i.sms_message.encoding == "GSM-7" and "septets" or "UTF-16 units",
+            i.sms_message.per_part, i.sms_message.from) or d("sms-parts")) },
     }
     local mix = {}
     for _, m in ipairs(i.mix) do mix[#mix + 1] = string.format("%s %s%%", m.country, show(m.share * 100)) end

@@ -1,0 +1,39 @@
+-- mfakit.cost.pool_message: the MFA text a guide stack's pool sends, for
+-- counting its SMS parts.
+--   read(stack, state_dir) -> { text, from } | nil, err
+-- GetUserPoolMfaConfig's SmsMfaConfiguration holds the message sent at
+-- sign-in; DescribeUserPool's SmsAuthenticationMessage is the older place.
+-- With neither, Cognito sends a default message whose text AWS does not
+-- publish: it is counted as the guide's message, which is one part.
+local aws = require "mfakit.aws"
+local errors = require "mfakit.errors"
+local state = require "mfakit.stack.state"
+local settings = require "mfakit.stack.settings"
+
+local M = {}
+
+function M.read(stack, state_dir)
+    local st, err = state.load(state_dir or state.default_dir(), stack)
+    if not st then return nil, err end
+    local pool = st:get("pool")
+    if not (st.existed and pool and pool.id) then
+        return errors.fail("NoPool", "stack %s has no user pool (run mfakit guide up --stack %s first)", stack, stack)
+    end
+    local idp = aws.client("cognito-idp", { region = st.doc.region })
+    local m
+    m, err = idp:call("GetUserPoolMfaConfig", { UserPoolId = pool.id })
+    if not m then return nil, err end
+    local text = type(m.SmsMfaConfiguration) == "table" and m.SmsMfaConfiguration.SmsAuthenticationMessage
+    if type(text) ~= "string" then
+        local d
+        d, err = idp:call("DescribeUserPool", { UserPoolId = pool.id })
+        if not d then return nil, err end
+        text = type(d.UserPool) == "table" and d.UserPool.SmsAuthenticationMessage
+    end
+    if type(text) ~= "string" then
+        return { text = settings.SMS_MESSAGE, from = "the pool " .. pool.id .. " (Cognito's default message)" }
+    end
+    return { text = text, from = "the pool " .. pool.id .. "'s MFA message" }
+end
+
+return M
