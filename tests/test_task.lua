@@ -95,7 +95,9 @@ end
         local cwd = os.getenv("PWD") or "."
         local bin = support.bin()
         bin = bin:sub(1, 1) == "/" and bin or (cwd .. "/" .. bin:gsub("^%./", ""))
-        local out, err, rc = support.run("cd " .. dir .. " && " .. bin .. " " .. cwd .. "/tests/run.lua")
+        -- without the outer shard: under make check, shard 2/2 of one file is no file at all
+        local out, err, rc = support.run("cd " .. dir .. " && env -u MFAKIT_TEST_SHARD " .. bin .. " " .. cwd ..
+            "/tests/run.lua")
         t.eq(rc, 1, out .. err)
         t.ok(out:find("not ok 1 - leak: leaves a task\n# the case left behind: 1 task(s) still running", 1, true), out)
         t.ok(out:find("not ok 2 %- leak: leaves a child\n# the case left behind: child process%(es%) %d+ sleep"), out)
