@@ -79,11 +79,28 @@ return function(t)
         t.ok(err:find("cannot read", 1, true), err)
     end)
 
+    t.test("load: --shard splits the arrivals, --workers 2 runs two processes and merges exactly", function()
+        need()
+        local p = support.pool(moto)
+        local a, b = tmp .. "/s1.json", tmp .. "/s2.json"
+        local _, err, rc = support.run(cmd(p, "--rate 300 --logins 7 --shard 1/2 --out " .. a))
+        t.eq(rc, 0, err)
+        _, err, rc = support.run(cmd(p, "--rate 300 --logins 7 --shard 2/2 --out " .. b))
+        t.eq(rc, 0, err)
+        t.eq({ json.decode(read(a)).started, json.decode(read(b)).started }, { 4, 3 })
+        local out
+        out, err, rc = support.run(cmd(p, "--rate 300 --logins 9 --workers 2 --output json --threshold 'failed<1%'"))
+        t.eq(rc, 0, err)
+        local s = assert(json.decode(out))
+        t.eq({ s.count, s.ok, s.workers, s.passed }, { 9, 9, 2, true })
+        t.eq(s.phases[#s.phases].count, 9)
+    end)
+
     t.test("load: --local --users K --mfa sms|totp meet the MFA challenge", function()
         if not require("mfakit.emulator").find() then t.skip("moto_server not installed") end
         for _, mfa in ipairs{ "sms", "totp" } do
             local out, err, rc = support.run(support.bin() .. " --local --output json load --users 2 --mfa " .. mfa ..
-                " --rate 100 --logins 4 --progress never")
+                " --rate 100 --logins 4 --progress never" .. (mfa == "totp" and " --workers 2" or ""))
             t.eq(rc, 0, err)
             local s = assert(json.decode(out))
             local path = "PASSWORD_VERIFIER>" .. (mfa == "sms" and "SMS_MFA" or "SOFTWARE_TOKEN_MFA")
@@ -117,6 +134,8 @@ return function(t)
             { "--rate 5 --logins 2 --progress sometimes", "--progress must be" },
             { "--rate 5 --logins 2 --users 3", "add --local" },
             { "--rate 5 --logins 2", "--user-pool-id is required" },
+            { "--rate 5 --logins 2 --workers 0", "--workers must be auto or" },
+            { "--rate 5 --logins 2 --shard 3/2", "--shard must be I/N" },
         } do
             local _, err, rc = support.run(support.bin() .. " load " .. case[1])
             t.eq(rc, 2, case[1])

@@ -259,5 +259,19 @@ return function(t)
         t.eq(buf, {})
         progress.new{ mode = "always", isatty = false, stream = stream }:show(snap)
         t.eq(table.concat(buf), progress.line(snap) .. "\n")
+        -- a parent sums its workers' lines: the line reads back
+        t.eq(progress.parse(progress.line(snap)), snap)
+    end)
+
+    t.test("sys: processors and the open-files limit (raised, never lowered)", function()
+        local sys = require "mfakit.sys"
+        t.ok(sys.cpu_count() >= 1, "at least one processor")
+        local soft, hard = sys.raise_nofile(1)
+        t.ok(soft >= 1 and hard >= soft, "limits read")
+        local again = sys.raise_nofile(1)
+        t.eq(again, soft)
+        local up = sys.raise_nofile(math.min(hard, soft + 16))
+        t.eq(up, math.min(hard, soft + 16))
+        t.raises("number expected", sys.raise_nofile, "x")
     end)
 end

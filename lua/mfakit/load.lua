@@ -6,7 +6,9 @@
 --       concurrency = 10, name = "sign-in", thresholds = { "p95<800ms" },
 --       progress = "auto"|"always"|"never", share = N, offset = I }
 --   -> summary (mfakit.load.summary, with .thresholds and .passed), results
--- vu = { id, iteration, phase = function(vu, name, seconds) }: a scenario
+-- vu = { id, iteration, arrival, phase = function(vu, name, seconds) }
+-- (iteration counts this process's arrivals, arrival the whole schedule's,
+-- the same across workers and shards): a scenario
 -- records the parts of one arrival with vu:phase; the whole arrival is
 -- timed as `name`. A scenario returns a truthy value (a table may carry
 -- .flow, a string counted as the path taken) or nil, err (err.code counts).
@@ -92,6 +94,7 @@ function M.run(o)
             if now > last_start then last_start = now end
             inflight = inflight + 1
             vu.iteration = k
+            vu.arrival = (k - 1) * plan.share + plan.offset
             local t1 = sys.monotonic()
             local ok, a, b = pcall(o.scenario, vu)
             local dt = sys.monotonic() - t1

@@ -15,6 +15,7 @@ local local_users = require "mfakit.load.local_users"
 local codes = require "mfakit.cognito.codes"
 local secrets = require "mfakit.secrets"
 local cognito = require "mfakit.cognito"
+local workers = require "mfakit.load.workers"
 
 local DEF = {
     name = "load",
@@ -42,8 +43,11 @@ local DEF = {
         { "progress", "string", "auto|always|never", "the live line on stderr (default auto: on a terminal)" },
         { "out", "string", "FILE", "write the full results (histograms) as JSON, for load merge" },
         { "junit", "string", "PATH", "write JUnit XML: one testcase per threshold and per error code" },
+        { "workers", "string", "N|auto", "run N worker processes (auto: one per core), each 1/N of the rate" },
+        { "shard", "string", "I/N", "run shard I of N: every N-th arrival from the I-th (many machines)" },
         { "users", "number", "K", "with --local: make a pool with K users first" },
         { "mfa", "string", "sms|totp|none", "with --users: the MFA those users meet (default none)" },
+        { "users-file", "string", "FILE", "the pool and users to sign in, as --workers hands them on (JSON)" },
     },
     notes = "Exit status: 0 when every threshold passed (with no --threshold: when no sign-in failed),\n" ..
         "1 when one failed, 2 on a usage error. Docs: docs/LOAD.md.",
@@ -91,6 +95,21 @@ local function target(opts)
         local kind, why = codes.parse(opts["sms-code-from"])
         if not kind then return nil, "--sms-code-from: " .. why end
     end
+    if opts["users-file"] then
+        local f = io.open(opts["users-file"], "rb")
+        local doc = f and json.decode(f:read("a"))
+        if f then f:close() end
+        if type(doc) ~= "table" or type(doc.users) ~= "table" or #doc.users == 0 then
+            return nil, "--users-file " .. opts["users-file"] .. " holds no users"
+        end
+        for _, u in ipairs(doc.users) do
+            secrets.add(u.password)
+            secrets.add(u.totp_secret)
+        end
+        local idp = cognito.new{ user_pool_id = doc.pool_id, client_id = doc.client_id }
+        return { idp = idp, users = doc.users, flow = opts.flow, mfa = doc.mfa,
+                 sms_code = doc.mfa == "sms" and (opts["sms-code-from"] or local_users.SMS_CODE) or nil }
+    end
     if opts.users then
         if not config["local"] then return nil, "--users makes users on the local emulator: add --local" end
         local k = math.tointeger(opts.users)
@@ -100,7 +119,7 @@ local function target(opts)
         local idp = cognito.new{ user_pool_id = made.pool_id, client_id = made.client_id }
         local sms_code
         if mfa == "sms" then sms_code = opts["sms-code-from"] or function() return local_users.SMS_CODE end end
-        return { idp = idp, users = made.users, flow = opts.flow, sms_code = sms_code }
+        return { idp = idp, users = made.users, flow = opts.flow, sms_code = sms_code, made = made, mfa = mfa }
     end
     if opts.mfa then return nil, "--mfa goes with --local --users K" end
     for _, need in ipairs{ "user-pool-id", "client-id", "username" } do
@@ -127,6 +146,101 @@ local function target(opts)
                                            client_secret = secret })
     if not made then return nil, (tostring(idp):gsub("^.-: ", "")) end
     return { idp = idp, users = { user }, flow = opts.flow, sms_code = opts["sms-code-from"] }
+end
+
+-- --workers N|auto -> N (1 when not given)
+local function worker_count(v)
+    if v == nil then return 1 end
+    if v == "auto" then return sys.cpu_count() end
+    local n = math.tointeger(tonumber(v))
+    if not n or n < 1 or n > 256 then return nil, "--workers must be auto or a whole number from 1 to 256" end
+    return n
+end
+
+-- --shard I/N -> I, N
+local function shard_of(v)
+    if v == nil then return 1, 1 end
+    local i, n = v:match("^(%d+)/(%d+)$")
+    i, n = math.tointeger(tonumber(i)), math.tointeger(tonumber(n))
+    if not i or i < 1 or n < 1 or i > n then return nil, "--shard must be I/N with 1 <= I <= N, like 2/4" end
+    return i, n
+end
+
+-- Room for every sign-in's socket: one descriptor each, and some for the
+-- process's own files and the connection cache.
+local function raise_nofile(concurrency)
+    local need = concurrency + 64
+    local soft, hard = sys.raise_nofile(need)
+    if soft and soft < need then
+        io.stderr:write(string.format("mfakit load: warning: --concurrency %d needs about %d open files, but the " ..
+            "hard limit is %d, so at most about %d sign-ins can be in flight: raise the hard limit (ulimit -Hn " ..
+            "as root, LimitNOFILE= in systemd, --ulimit nofile= in docker)\n", concurrency, need, hard,
+            math.max(1, soft - 64)))
+    end
+end
+
+-- The options a worker gets: the run's own, less what the parent keeps
+-- (the split, the files, the thresholds) and with its share.
+local PARENT_ONLY = { workers = true, shard = true, out = true, junit = true, progress = true, threshold = true,
+                      users = true, mfa = true, concurrency = true, ["users-file"] = true }
+
+local function worker_argv(opts, users_file, j, w, si, sn, out)
+    local argv = { workers.SELF }
+    if config.region then table.move({ "--region", config.region }, 1, 2, #argv + 1, argv) end
+    if config.profile then table.move({ "--profile", config.profile }, 1, 2, #argv + 1, argv) end
+    if config.endpoint then table.move({ "--endpoint", config.endpoint }, 1, 2, #argv + 1, argv) end
+    argv[#argv + 1] = "load"
+    for _, row in ipairs(DEF.options) do
+        local name, kind, v = row[1], row[2], opts[row[1]]
+        if v ~= nil and not PARENT_ONLY[name] then
+            if kind == "flag" then
+                argv[#argv + 1] = "--" .. name
+            elseif kind == "list" then
+                for _, x in ipairs(v) do table.move({ "--" .. name, x }, 1, 2, #argv + 1, argv) end
+            else
+                table.move({ "--" .. name, tostring(v) }, 1, 2, #argv + 1, argv)
+            end
+        end
+    end
+    if users_file then table.move({ "--users-file", users_file }, 1, 2, #argv + 1, argv) end
+    local c = math.tointeger(opts.concurrency or 10)
+    for _, x in ipairs{ "--shard", string.format("%d/%d", si + sn * (j - 1), sn * w),
+                        "--concurrency", tostring(math.max(1, -(-c // w))), "--out", out, "--progress", "always" } do
+        argv[#argv + 1] = x
+    end
+    return argv
+end
+
+local function temp_dir()
+    local out, status = sys.run({ "/usr/bin/mktemp", "-d", "-t", "mfakit-load.XXXXXX" })
+    if not out or status ~= 0 then return nil, "cannot make a temporary directory (mktemp -d)" end
+    return (out:gsub("%s+$", ""))
+end
+
+local function run_workers(opts, who, w, si, sn)
+    local dir, err = temp_dir()
+    if not dir then return nil, err end
+    local users_file
+    local files = {}
+    if who.made then
+        users_file = dir .. "/users.json"
+        files[#files + 1] = users_file
+        local ok
+        ok, err = sys.write_file_atomic(users_file, json.encode{ pool_id = who.made.pool_id,
+            client_id = who.made.client_id, users = who.made.users, mfa = who.mfa }, tonumber("600", 8))
+        if not ok then return nil, err end
+    end
+    for j = 1, w do
+        files[#files + 1] = dir .. "/worker-" .. j .. ".json"
+        files[#files + 1] = dir .. "/worker-" .. j .. ".log"
+    end
+    local shown = progress.new{ mode = opts.progress or "auto", stream = io.stderr, isatty = sys.isatty(2) }
+    local r
+    r, err = workers.run{ count = w, dir = dir, progress = shown,
+                          argv = function(j, out) return worker_argv(opts, users_file, j, w, si, sn, out) end }
+    for _, f in ipairs(files) do os.remove(f) end
+    os.remove(dir)
+    return r, err
 end
 
 local function check_paths(opts)
@@ -165,10 +279,22 @@ function DEF.run(opts, pos)
     if opts.concurrency and (math.tointeger(opts.concurrency) == nil or opts.concurrency < 1) then
         return cli.usage("load", "--concurrency must be a positive integer")
     end
+    local w, werr = worker_count(opts.workers)
+    if not w then return cli.usage("load", werr) end
+    local si, sn = shard_of(opts.shard)
+    if not si then return cli.usage("load", sn) end
     local who, err = target(opts)
     if not who then return cli.usage("load", err) end
     if who.fail then return cli.fail("load", who.fail, nil, who.status or 1) end
+    if w > 1 then
+        local r
+        r, err = run_workers(opts, who, w, si, sn)
+        if not r then return cli.fail("load", err) end
+        return finish(opts, assert(load.report(r, opts.threshold)), r)
+    end
+    raise_nofile(math.tointeger(opts.concurrency or 10))
     local s, r = load.run{
+        share = sn, offset = si,
         name = "sign-in", scenario = signin.scenario(who), rate = opts.rate, duration = opts.duration,
         logins = opts.logins, stages = opts.stages, concurrency = opts.concurrency, thresholds = opts.threshold,
         progress = opts.progress or "auto",

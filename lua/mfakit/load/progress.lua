@@ -25,6 +25,16 @@ function M.line(s)
         s.planned and tostring(s.planned) or "?", s.errors)
 end
 
+-- The reverse of M.line, for a parent reading its workers' lines.
+function M.parse(text)
+    local elapsed, rate, inflight, p95, done, planned, errors = text:match(
+        "^%s*([%d.]+)s%s+([%d.]+)/s%s+(%d+) in flight%s+p95 (%S+)[ ms]*%s+(%d+)/(%S+) done%s+(%d+) errors")
+    if not elapsed then return nil end
+    return { elapsed = tonumber(elapsed), rate = tonumber(rate), inflight = tonumber(inflight),
+             p95 = tonumber(p95) and tonumber(p95) / 1000, done = tonumber(done), planned = tonumber(planned),
+             errors = tonumber(errors) }
+end
+
 function P:show(s)
     if not self.on then return end
     if self.tty then
