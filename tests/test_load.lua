@@ -263,6 +263,24 @@ return function(t)
         t.eq(progress.parse(progress.line(snap)), snap)
     end)
 
+    t.test("quotas: each operation against its own quota, and per user", function()
+        local quotas = require "mfakit.load.quotas"
+        -- 150 SRP+MFA sign-ins a second: InitiateAuth 150 > 120; 300 answers <= 360
+        local r = quotas.check{ rate = 150, responds = 2, users = 100 }
+        t.eq({ r[1].op, r[1].rate, r[1].quota, r[1].text ~= nil }, { "InitiateAuth", 150, 120, true })
+        t.eq({ r[2].op, r[2].rate, r[2].quota, r[2].text }, { "RespondToAuthChallenge", 300, 360, nil })
+        t.eq(#r, 2)
+        -- raised: UserAuthentication=200 gives answers 600
+        r = quotas.check{ rate = 150, responds = 2, users = 100, overrides = { UserAuthentication = 200 } }
+        t.eq({ r[1].quota, r[2].quota, r[1].text }, { 200, 600, nil })
+        -- one user at 5 sign-ins a second makes 15 requests a second
+        r = quotas.check{ rate = 5, responds = 2, users = 1 }
+        t.eq({ r[3].op, r[3].rate }, { "per user", 15 })
+        t.ok(r[3].text:find("at least 2", 1, true), r[3].text)
+        t.eq({ quotas.parse("InitiateAuth=200") }, { "InitiateAuth", 200 })
+        t.ok(not quotas.parse("InitiateAuth"), "no rate")
+    end)
+
     t.test("sys: processors and the open-files limit (raised, never lowered)", function()
         local sys = require "mfakit.sys"
         t.ok(sys.cpu_count() >= 1, "at least one processor")

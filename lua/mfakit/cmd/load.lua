@@ -16,6 +16,7 @@ local codes = require "mfakit.cognito.codes"
 local secrets = require "mfakit.secrets"
 local cognito = require "mfakit.cognito"
 local workers = require "mfakit.load.workers"
+local quotas = require "mfakit.load.quotas"
 
 local DEF = {
     name = "load",
@@ -45,6 +46,8 @@ local DEF = {
         { "junit", "string", "PATH", "write JUnit XML: one testcase per threshold and per error code" },
         { "workers", "string", "N|auto", "run N worker processes (auto: one per core), each 1/N of the rate" },
         { "shard", "string", "I/N", "run shard I of N: every N-th arrival from the I-th (many machines)" },
+        { "quota", "list", "OP=RPS", "a raised quota: InitiateAuth=200, RespondToAuthChallenge=600 or\n" ..
+          "UserAuthentication=200 (both); repeatable" },
         { "users", "number", "K", "with --local: make a pool with K users first" },
         { "mfa", "string", "sms|totp|none", "with --users: the MFA those users meet (default none)" },
         { "users-file", "string", "FILE", "the pool and users to sign in, as --workers hands them on (JSON)" },
@@ -182,10 +185,10 @@ end
 -- The options a worker gets: the run's own, less what the parent keeps
 -- (the split, the files, the thresholds) and with its share.
 local PARENT_ONLY = { workers = true, shard = true, out = true, junit = true, progress = true, threshold = true,
-                      users = true, mfa = true, concurrency = true, ["users-file"] = true }
+                      users = true, mfa = true, concurrency = true, ["users-file"] = true, quota = true }
 
 local function worker_argv(opts, users_file, j, w, si, sn, out)
-    local argv = { workers.SELF }
+    local argv = { workers.SELF, env = { MFAKIT_LOAD_WORKER = "1" } }
     if config.region then table.move({ "--region", config.region }, 1, 2, #argv + 1, argv) end
     if config.profile then table.move({ "--profile", config.profile }, 1, 2, #argv + 1, argv) end
     if config.endpoint then table.move({ "--endpoint", config.endpoint }, 1, 2, #argv + 1, argv) end
@@ -243,6 +246,26 @@ local function run_workers(opts, who, w, si, sn)
     return r, err
 end
 
+-- The quota warnings, before the run (none on the local emulator, which has
+-- no quotas). Returns nil, message on a bad --quota.
+local function check_quotas(opts, who)
+    local overrides = {}
+    for _, q in ipairs(opts.quota or {}) do
+        local op, rps = quotas.parse(q)
+        if not op then return nil, rps end
+        overrides[op] = rps
+    end
+    if config["local"] then return true end
+    local plan = assert(load.pacing.plan(opts))
+    local mfa = who.mfa and who.mfa ~= "none" or who.users[1].totp_secret or who.sms_code
+    local responds = (opts.flow == "password" and 0 or 1) + (mfa and 1 or 0)
+    for _, r in ipairs(quotas.check{ rate = plan:peak(), responds = responds, users = #who.users,
+                                     overrides = overrides }) do
+        if r.text then io.stderr:write("mfakit load: warning: ", r.text, "\n") end
+    end
+    return true
+end
+
 local function check_paths(opts)
     for _, o in ipairs{ "out", "junit" } do
         if opts[o] then
@@ -286,6 +309,10 @@ function DEF.run(opts, pos)
     local who, err = target(opts)
     if not who then return cli.usage("load", err) end
     if who.fail then return cli.fail("load", who.fail, nil, who.status or 1) end
+    -- a worker's parent has warned already, for the whole run
+    local qok, qerr = true, nil
+    if os.getenv("MFAKIT_LOAD_WORKER") ~= "1" then qok, qerr = check_quotas(opts, who) end
+    if not qok then return cli.usage("load", qerr) end
     if w > 1 then
         local r
         r, err = run_workers(opts, who, w, si, sn)

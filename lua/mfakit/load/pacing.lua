@@ -110,6 +110,14 @@ function Plan:rate_at(t)
     return r0
 end
 
+-- The highest asked rate of the whole schedule.
+function Plan:peak()
+    if not self.stages then return self.rate end
+    local top = 0
+    for _, st in ipairs(self.stages) do top = math.max(top, st.target) end
+    return top
+end
+
 function Plan:seconds()
     if self.stages then
         local d = 0
