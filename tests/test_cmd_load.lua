@@ -126,6 +126,28 @@ return function(t)
         t.ok(out:find("5 sign-ins", 1, true), out)
     end)
 
+    t.test("load: cost guard: headroom from SNS and CloudWatch; skipped on an emulator, and said", function()
+        need()
+        local guard = require "mfakit.load.cost_guard"
+        local sns = support.admin("sns", moto)
+        local function client(service) return support.admin(service, moto) end
+        assert(sns:call("SetSMSAttributes", { attributes = { MonthlySpendLimit = "" } }))
+        local room = assert(guard.headroom{ region = "us-east-1", now = os.time(), client = client })
+        -- no limit set: the account default, 1 USD, not unlimited
+        t.eq({ room.region, room.limit, room.spent, room.left }, { "us-east-1", 1, 0, 1 })
+        t.ok(room.notes[1]:find("1 USD", 1, true), room.notes[1])
+        assert(sns:call("SetSMSAttributes", { attributes = { MonthlySpendLimit = "25" } }))
+        room = assert(guard.headroom{ region = "us-east-1", now = os.time(), client = client })
+        t.eq({ room.limit, room.left }, { 25, 25 })
+        -- a pool in eu-central-1 without SnsRegion sends from eu-west-1
+        room = assert(guard.headroom{ region = "eu-central-1", now = os.time(), client = client })
+        t.eq(room.region, "eu-west-1")
+        local p = support.pool(moto)
+        local _, err, rc = support.run(cmd(p, "--rate 100 --logins 2 --sms-code-from env:X --max-cost 0"))
+        t.eq(rc, 0, err)
+        t.ok(err:find("cost guard skipped: an emulator endpoint sends no SMS", 1, true), err)
+    end)
+
     t.test("load: usage errors are one line, exit 2", function()
         for _, case in ipairs{
             { "--rate 5", "give --duration or --logins" },

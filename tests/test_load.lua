@@ -281,6 +281,53 @@ return function(t)
         t.ok(not quotas.parse("InitiateAuth"), "no rate")
     end)
 
+    t.test("sms parts: GSM-7 with the extension table counting 2, else UCS-2; 160/153 and 70/67", function()
+        local sms = require "mfakit.sms"
+        local function parts(text)
+            local n, info = sms.parts(text)
+            return { n, info.encoding, info.units }
+        end
+        t.eq(sms.render("Your code is {####}"), "Your code is 123456")
+        t.eq(parts(sms.render("Your authentication code is {####}. ")), { 1, "GSM-7", 36 })
+        t.eq(parts(string.rep("a", 160)), { 1, "GSM-7", 160 })
+        t.eq(parts(string.rep("a", 161)), { 2, "GSM-7", 161 })
+        t.eq(parts(string.rep("a", 306)), { 2, "GSM-7", 306 })
+        t.eq(parts(string.rep("a", 307)), { 3, "GSM-7", 307 })
+        -- { and } are extension characters: 2 septets each
+        t.eq(parts(string.rep("{", 80)), { 1, "GSM-7", 160 })
+        t.eq(parts(string.rep("}", 81)), { 2, "GSM-7", 162 })
+        -- an escaped pair never straddles two parts: 152 'a' then '€' fills part one to 152
+        t.eq(parts(string.rep("a", 152) .. "€" .. string.rep("a", 153)), { 3, "GSM-7", 307 })
+        t.eq(parts("é à ü Ñ £ ¥"), { 1, "GSM-7", 11 })
+        t.eq(parts(string.rep("ж", 70)), { 1, "UCS-2", 70 })
+        t.eq(parts(string.rep("ж", 71)), { 2, "UCS-2", 71 })
+        t.eq(parts(string.rep("ж", 134)), { 2, "UCS-2", 134 })
+        t.eq(parts(string.rep("ж", 135)), { 3, "UCS-2", 135 })
+        -- outside the BMP: a surrogate pair, 2 units
+        t.eq(parts("\u{1F600}"), { 1, "UCS-2", 2 })
+        t.eq(parts("ç"), { 1, "UCS-2", 1 }) -- lower-case c cedilla is not GSM-7 (only Ç is)
+        t.ok(not sms.parts("\xff"), "not UTF-8")
+    end)
+
+    t.test("cost guard: the estimate, --max-cost, the headroom, --yes", function()
+        local guard = require "mfakit.load.cost_guard"
+        local pricing = assert(require("mfakit.cost.pricing").load())
+        local e = guard.estimate{ sign_ins = 1000, sms_share = 1, message = "Code {####}", pricing = pricing,
+                                  country = "US" }
+        t.eq({ e.sms, e.per_sms_parts, e.parts }, { 1000, 1, 1000 })
+        t.ok(math.abs(e.usd - 1000 * pricing.sms.US.value) < 1e-9, "1000 parts at the US price")
+        local long = guard.estimate{ sign_ins = 10, sms_share = 0.5, message = string.rep("ж", 71), pricing = pricing,
+                                     country = "US" }
+        t.eq({ long.sms, long.per_sms_parts, long.parts }, { 5, 2, 10 })
+        local room = { region = "us-east-1", limit = 1, spent = 0.5, left = 0.5 }
+        t.eq(guard.decide(e, room, {}), "refuse")
+        t.eq(guard.decide(e, room, { yes = true }), "go")
+        t.eq(guard.decide(e, { limit = 1000, spent = 0, left = 1000 }, { max_cost = 1 }), "refuse")
+        t.eq(guard.decide(e, { limit = 1000, spent = 0, left = 1000 }, { max_cost = 100 }), "go")
+        t.eq(guard.decide(e, nil, {}), "go")
+        t.ok(guard.after(e, 998):find("SMS sent: 998", 1, true), "after the run")
+    end)
+
     t.test("sys: processors and the open-files limit (raised, never lowered)", function()
         local sys = require "mfakit.sys"
         t.ok(sys.cpu_count() >= 1, "at least one processor")

@@ -17,6 +17,8 @@ local secrets = require "mfakit.secrets"
 local cognito = require "mfakit.cognito"
 local workers = require "mfakit.load.workers"
 local quotas = require "mfakit.load.quotas"
+local cost_guard = require "mfakit.load.cost_guard"
+local aws = require "mfakit.aws"
 
 local DEF = {
     name = "load",
@@ -48,6 +50,8 @@ local DEF = {
         { "shard", "string", "I/N", "run shard I of N: every N-th arrival from the I-th (many machines)" },
         { "quota", "list", "OP=RPS", "a raised quota: InitiateAuth=200, RespondToAuthChallenge=600 or\n" ..
           "UserAuthentication=200 (both); repeatable" },
+        { "max-cost", "number", "USD", "refuse (exit 2) when the run's SMS would cost more than USD" },
+        { "yes", "flag", nil, "run even when the SMS cost is over --max-cost or the SNS headroom" },
         { "users", "number", "K", "with --local: make a pool with K users first" },
         { "mfa", "string", "sms|totp|none", "with --users: the MFA those users meet (default none)" },
         { "users-file", "string", "FILE", "the pool and users to sign in, as --workers hands them on (JSON)" },
@@ -185,7 +189,8 @@ end
 -- The options a worker gets: the run's own, less what the parent keeps
 -- (the split, the files, the thresholds) and with its share.
 local PARENT_ONLY = { workers = true, shard = true, out = true, junit = true, progress = true, threshold = true,
-                      users = true, mfa = true, concurrency = true, ["users-file"] = true, quota = true }
+                      users = true, mfa = true, concurrency = true, ["users-file"] = true, quota = true,
+                      ["max-cost"] = true, yes = true }
 
 local function worker_argv(opts, users_file, j, w, si, sn, out)
     local argv = { workers.SELF, env = { MFAKIT_LOAD_WORKER = "1" } }
@@ -266,6 +271,60 @@ local function check_quotas(opts, who)
     return true
 end
 
+-- An endpoint on this machine is an emulator: it sends no SMS.
+local function emulator_endpoint()
+    if config["local"] then return true end
+    local host = (config.endpoint or ""):match("^%a+://%[?([^/%]:]+)")
+    return host ~= nil and (host:match("^127%.") ~= nil or host == "localhost" or host == "::1")
+end
+
+-- The cost guard, before the first request: the SMS the run will send and
+-- their price, against --max-cost and the SNS headroom. Returns the
+-- estimate (or nil when no SMS is expected), or nil, message, 2 to refuse.
+local function guard_cost(opts, who)
+    local sms_share = 0
+    if who.mfa == "sms" or (who.mfa == nil and who.sms_code and not who.users[1].totp_secret) then sms_share = 1 end
+    if sms_share == 0 then return nil end
+    if emulator_endpoint() then
+        io.stderr:write("mfakit load: cost guard skipped: an emulator endpoint sends no SMS\n")
+        return nil
+    end
+    local plan = assert(load.pacing.plan(opts))
+    local region = who.idp.region
+    local admin = aws.client("cognito-idp", { region = region })
+    local described = admin:call("DescribeUserPool", { UserPoolId = who.idp.user_pool_id })
+    local pool = described and described.UserPool or nil
+    local message = pool and pool.SmsAuthenticationMessage
+    if not pool then
+        io.stderr:write("mfakit load: cost: cannot read the pool's SMS message (DescribeUserPool); assuming " ..
+            "Cognito's default\n")
+    end
+    local est = cost_guard.estimate{ sign_ins = plan:total(), sms_share = sms_share, message = message,
+                                     pricing = assert(require("mfakit.cost.pricing").load()) }
+    local room, rerr = cost_guard.headroom{ pool = pool, region = region, now = sys.now(),
+        client = function(service, r) return aws.client(service, { region = r, max_attempts = 2 }) end }
+    io.stderr:write("mfakit load: cost: ", cost_guard.line(est), "\n")
+    if room then
+        io.stderr:write(string.format("mfakit load: cost: SNS in %s has $%.2f left this month (limit $%.2f, " ..
+            "$%.2f spent)%s\n", room.region, math.max(0, room.left), room.limit, room.spent,
+            #room.notes > 0 and ("; " .. table.concat(room.notes, "; ")) or ""))
+    else
+        io.stderr:write("mfakit load: cost: the SNS headroom is unknown (" .. tostring(rerr) .. ")\n")
+    end
+    local verdict, why = cost_guard.decide(est, room, { max_cost = opts["max-cost"], yes = opts.yes })
+    if verdict == "refuse" then return nil, why end
+    if why then io.stderr:write("mfakit load: cost: ", why, "\n") end
+    return est
+end
+
+local function sms_sent(r)
+    local n = 0
+    for path, count in pairs(r.flows) do
+        if path:find("SMS_MFA", 1, true) then n = n + count end
+    end
+    return n
+end
+
 local function check_paths(opts)
     for _, o in ipairs{ "out", "junit" } do
         if opts[o] then
@@ -313,10 +372,20 @@ function DEF.run(opts, pos)
     local qok, qerr = true, nil
     if os.getenv("MFAKIT_LOAD_WORKER") ~= "1" then qok, qerr = check_quotas(opts, who) end
     if not qok then return cli.usage("load", qerr) end
+    local est
+    if os.getenv("MFAKIT_LOAD_WORKER") ~= "1" then
+        local refused
+        est, refused = guard_cost(opts, who)
+        if refused then return cli.fail("load", refused, nil, 2) end
+    end
+    local function after(r)
+        if est then io.stderr:write("mfakit load: cost: ", cost_guard.after(est, sms_sent(r)), "\n") end
+    end
     if w > 1 then
         local r
         r, err = run_workers(opts, who, w, si, sn)
         if not r then return cli.fail("load", err) end
+        after(r)
         return finish(opts, assert(load.report(r, opts.threshold)), r)
     end
     raise_nofile(math.tointeger(opts.concurrency or 10))
@@ -327,6 +396,7 @@ function DEF.run(opts, pos)
         progress = opts.progress or "auto",
     }
     if not s then return cli.usage("load", r) end
+    after(r)
     return finish(opts, s, r)
 end
 
