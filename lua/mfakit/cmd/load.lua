@@ -251,8 +251,14 @@ local function run_workers(opts, who, w, si, sn)
     return r, err
 end
 
--- The quota warnings, before the run (none on the local emulator, which has
--- no quotas). Returns nil, message on a bad --quota.
+-- An endpoint on this machine is an emulator: it sends no SMS and has no quotas.
+local function emulator_endpoint()
+    if config["local"] then return true end
+    local host = (config.endpoint or ""):match("^%a+://%[?([^/%]:]+)")
+    return host ~= nil and (host:match("^127%.") ~= nil or host == "localhost" or host == "::1")
+end
+
+-- The quota warnings, before the run (none on an emulator). Returns nil, message on a bad --quota.
 local function check_quotas(opts, who)
     local overrides = {}
     for _, q in ipairs(opts.quota or {}) do
@@ -260,7 +266,7 @@ local function check_quotas(opts, who)
         if not op then return nil, rps end
         overrides[op] = rps
     end
-    if config["local"] then return true end
+    if emulator_endpoint() then return true end
     local plan = assert(load.pacing.plan(opts))
     local mfa = who.mfa and who.mfa ~= "none" or who.users[1].totp_secret or who.sms_code
     local responds = (opts.flow == "password" and 0 or 1) + (mfa and 1 or 0)
@@ -269,13 +275,6 @@ local function check_quotas(opts, who)
         if r.text then io.stderr:write("mfakit load: warning: ", r.text, "\n") end
     end
     return true
-end
-
--- An endpoint on this machine is an emulator: it sends no SMS.
-local function emulator_endpoint()
-    if config["local"] then return true end
-    local host = (config.endpoint or ""):match("^%a+://%[?([^/%]:]+)")
-    return host ~= nil and (host:match("^127%.") ~= nil or host == "localhost" or host == "::1")
 end
 
 -- The cost guard, before the first request: the SMS the run will send and
