@@ -15,10 +15,9 @@ local local_users = require "mfakit.load.local_users"
 local codes = require "mfakit.cognito.codes"
 local secrets = require "mfakit.secrets"
 local cognito = require "mfakit.cognito"
-local workers = require "mfakit.load.workers"
 local quotas = require "mfakit.load.quotas"
-local cost_guard = require "mfakit.load.cost_guard"
-local aws = require "mfakit.aws"
+local checks = require "mfakit.cmd.load_checks"
+local load_workers = require "mfakit.cmd.load_workers"
 
 local DEF = {
     name = "load",
@@ -186,144 +185,6 @@ local function raise_nofile(concurrency)
     end
 end
 
--- The options a worker gets: the run's own, less what the parent keeps
--- (the split, the files, the thresholds) and with its share.
-local PARENT_ONLY = { workers = true, shard = true, out = true, junit = true, progress = true, threshold = true,
-                      users = true, mfa = true, concurrency = true, ["users-file"] = true, quota = true,
-                      ["max-cost"] = true, yes = true }
-
-local function worker_argv(opts, users_file, j, w, si, sn, out)
-    local argv = { workers.SELF, env = { MFAKIT_LOAD_WORKER = "1" } }
-    if config.region then table.move({ "--region", config.region }, 1, 2, #argv + 1, argv) end
-    if config.profile then table.move({ "--profile", config.profile }, 1, 2, #argv + 1, argv) end
-    if config.endpoint then table.move({ "--endpoint", config.endpoint }, 1, 2, #argv + 1, argv) end
-    argv[#argv + 1] = "load"
-    for _, row in ipairs(DEF.options) do
-        local name, kind, v = row[1], row[2], opts[row[1]]
-        if v ~= nil and not PARENT_ONLY[name] then
-            if kind == "flag" then
-                argv[#argv + 1] = "--" .. name
-            elseif kind == "list" then
-                for _, x in ipairs(v) do table.move({ "--" .. name, x }, 1, 2, #argv + 1, argv) end
-            else
-                table.move({ "--" .. name, tostring(v) }, 1, 2, #argv + 1, argv)
-            end
-        end
-    end
-    if users_file then table.move({ "--users-file", users_file }, 1, 2, #argv + 1, argv) end
-    local c = math.tointeger(opts.concurrency or 10)
-    for _, x in ipairs{ "--shard", string.format("%d/%d", si + sn * (j - 1), sn * w),
-                        "--concurrency", tostring(math.max(1, -(-c // w))), "--out", out, "--progress", "always" } do
-        argv[#argv + 1] = x
-    end
-    return argv
-end
-
-local function temp_dir()
-    local out, status = sys.run({ "/usr/bin/mktemp", "-d", "-t", "mfakit-load.XXXXXX" })
-    if not out or status ~= 0 then return nil, "cannot make a temporary directory (mktemp -d)" end
-    return (out:gsub("%s+$", ""))
-end
-
-local function run_workers(opts, who, w, si, sn)
-    local dir, err = temp_dir()
-    if not dir then return nil, err end
-    local users_file
-    local files = {}
-    if who.made then
-        users_file = dir .. "/users.json"
-        files[#files + 1] = users_file
-        local ok
-        ok, err = sys.write_file_atomic(users_file, json.encode{ pool_id = who.made.pool_id,
-            client_id = who.made.client_id, users = who.made.users, mfa = who.mfa }, tonumber("600", 8))
-        if not ok then return nil, err end
-    end
-    for j = 1, w do
-        files[#files + 1] = dir .. "/worker-" .. j .. ".json"
-        files[#files + 1] = dir .. "/worker-" .. j .. ".log"
-    end
-    local shown = progress.new{ mode = opts.progress or "auto", stream = io.stderr, isatty = sys.isatty(2) }
-    local r
-    r, err = workers.run{ count = w, dir = dir, progress = shown,
-                          argv = function(j, out) return worker_argv(opts, users_file, j, w, si, sn, out) end }
-    for _, f in ipairs(files) do os.remove(f) end
-    os.remove(dir)
-    return r, err
-end
-
--- An endpoint on this machine is an emulator: it sends no SMS and has no quotas.
-local function emulator_endpoint()
-    if config["local"] then return true end
-    local host = (config.endpoint or ""):match("^%a+://%[?([^/%]:]+)")
-    return host ~= nil and (host:match("^127%.") ~= nil or host == "localhost" or host == "::1")
-end
-
--- The quota warnings, before the run (none on an emulator). Returns nil, message on a bad --quota.
-local function check_quotas(opts, who)
-    local overrides = {}
-    for _, q in ipairs(opts.quota or {}) do
-        local op, rps = quotas.parse(q)
-        if not op then return nil, rps end
-        overrides[op] = rps
-    end
-    if emulator_endpoint() then return true end
-    local plan = assert(load.pacing.plan(opts))
-    local mfa = who.mfa and who.mfa ~= "none" or who.users[1].totp_secret or who.sms_code
-    local responds = (opts.flow == "password" and 0 or 1) + (mfa and 1 or 0)
-    for _, r in ipairs(quotas.check{ rate = plan:peak(), responds = responds, users = #who.users,
-                                     overrides = overrides }) do
-        if r.text then io.stderr:write("mfakit load: warning: ", r.text, "\n") end
-    end
-    return true
-end
-
--- The cost guard, before the first request: the SMS the run will send and
--- their price, against --max-cost and the SNS headroom. Returns the
--- estimate (or nil when no SMS is expected), or nil, message, 2 to refuse.
-local function guard_cost(opts, who)
-    local sms_share = 0
-    if who.mfa == "sms" or (who.mfa == nil and who.sms_code and not who.users[1].totp_secret) then sms_share = 1 end
-    if sms_share == 0 then return nil end
-    if emulator_endpoint() then
-        io.stderr:write("mfakit load: cost guard skipped: an emulator endpoint sends no SMS\n")
-        return nil
-    end
-    local plan = assert(load.pacing.plan(opts))
-    local region = who.idp.region
-    local admin = aws.client("cognito-idp", { region = region })
-    local described = admin:call("DescribeUserPool", { UserPoolId = who.idp.user_pool_id })
-    local pool = described and described.UserPool or nil
-    local message = pool and pool.SmsAuthenticationMessage
-    if not pool then
-        io.stderr:write("mfakit load: cost: cannot read the pool's SMS message (DescribeUserPool); assuming " ..
-            "Cognito's default\n")
-    end
-    local est = cost_guard.estimate{ sign_ins = plan:total(), sms_share = sms_share, message = message,
-                                     pricing = assert(require("mfakit.cost.pricing").load()) }
-    local room, rerr = cost_guard.headroom{ pool = pool, region = region, now = sys.now(),
-        client = function(service, r) return aws.client(service, { region = r, max_attempts = 2 }) end }
-    io.stderr:write("mfakit load: cost: ", cost_guard.line(est), "\n")
-    if room then
-        io.stderr:write(string.format("mfakit load: cost: SNS in %s has $%.2f left this month (limit $%.2f, " ..
-            "$%.2f spent)%s\n", room.region, math.max(0, room.left), room.limit, room.spent,
-            #room.notes > 0 and ("; " .. table.concat(room.notes, "; ")) or ""))
-    else
-        io.stderr:write("mfakit load: cost: the SNS headroom is unknown (" .. tostring(rerr) .. ")\n")
-    end
-    local verdict, why = cost_guard.decide(est, room, { max_cost = opts["max-cost"], yes = opts.yes })
-    if verdict == "refuse" then return nil, why end
-    if why then io.stderr:write("mfakit load: cost: ", why, "\n") end
-    return est
-end
-
-local function sms_sent(r)
-    local n = 0
-    for path, count in pairs(r.flows) do
-        if path:find("SMS_MFA", 1, true) then n = n + count end
-    end
-    return n
-end
-
 local function check_paths(opts)
     for _, o in ipairs{ "out", "junit" } do
         if opts[o] then
@@ -364,25 +225,29 @@ function DEF.run(opts, pos)
     if not w then return cli.usage("load", werr) end
     local si, sn = shard_of(opts.shard)
     if not si then return cli.usage("load", sn) end
+    for _, q in ipairs(opts.quota or {}) do
+        local op, qwhy = quotas.parse(q)
+        if not op then return cli.usage("load", qwhy) end
+    end
     local who, err = target(opts)
     if not who then return cli.usage("load", err) end
     if who.fail then return cli.fail("load", who.fail, nil, who.status or 1) end
     -- a worker's parent has warned already, for the whole run
     local qok, qerr = true, nil
-    if os.getenv("MFAKIT_LOAD_WORKER") ~= "1" then qok, qerr = check_quotas(opts, who) end
+    if os.getenv("MFAKIT_LOAD_WORKER") ~= "1" then qok, qerr = checks.quotas(opts, who) end
     if not qok then return cli.usage("load", qerr) end
     local est
     if os.getenv("MFAKIT_LOAD_WORKER") ~= "1" then
         local refused
-        est, refused = guard_cost(opts, who)
+        est, refused = checks.cost(opts, who)
         if refused then return cli.fail("load", refused, nil, 2) end
     end
     local function after(r)
-        if est then io.stderr:write("mfakit load: cost: ", cost_guard.after(est, sms_sent(r)), "\n") end
+        if est then io.stderr:write("mfakit load: cost: ", checks.after(est, r), "\n") end
     end
     if w > 1 then
         local r
-        r, err = run_workers(opts, who, w, si, sn)
+        r, err = load_workers.run(DEF.options, opts, who, w, si, sn)
         if not r then return cli.fail("load", err) end
         after(r)
         return finish(opts, assert(load.report(r, opts.threshold)), r)
