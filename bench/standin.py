@@ -25,17 +25,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def canned():
     with open(os.path.join(HERE, "..", "tests", "vectors", "srp.json")) as f:
         case = [c for c in json.load(f)["cases"] if c["kind"] == "user"][0]
+    # %(n)s: each answer's session and tokens differ, as Cognito's do (the
+    # client holds every one as a secret, and that costs what it costs)
     challenge = json.dumps({
         "ChallengeName": "PASSWORD_VERIFIER",
         "ChallengeParameters": {"SALT": case["salt"], "SECRET_BLOCK": case["secret_block"],
                                 "SRP_B": case["srp_b"], "USERNAME": "load-user", "USER_ID_FOR_SRP": "load-user"},
-        "Session": "s" * 900,
-    }).encode()
+        "Session": "s" * 890 + "%(n)s",
+    })
     tokens = json.dumps({
-        "AuthenticationResult": {"AccessToken": "a" * 1000, "ExpiresIn": 3600, "IdToken": "i" * 1000,
-                                 "RefreshToken": "r" * 400, "TokenType": "Bearer"},
+        "AuthenticationResult": {"AccessToken": "a" * 990 + "%(n)s", "ExpiresIn": 3600,
+                                 "IdToken": "i" * 990 + "%(n)s", "RefreshToken": "r" * 390 + "%(n)s",
+                                 "TokenType": "Bearer"},
         "ChallengeParameters": {},
-    }).encode()
+    })
     return challenge, tokens
 
 
@@ -67,10 +70,10 @@ async def handle(reader, writer, hold):
             if method == "GET" and path == "/stats":
                 body = json.dumps(dict(COUNT, cpu_seconds=cpu())).encode()
             elif target.endswith(".InitiateAuth"):
-                body = CHALLENGE
+                body = (CHALLENGE % {"n": "%010d" % COUNT["requests"]}).encode()
             elif target.endswith(".RespondToAuthChallenge"):
                 COUNT["sign_ins"] += 1
-                body = TOKENS
+                body = (TOKENS % {"n": "%010d" % COUNT["requests"]}).encode()
             else:
                 body = b'{"__type":"InvalidParameterException","message":"the stand-in answers sign-ins only"}'
             if hold:
