@@ -145,6 +145,13 @@ return function(t)
                                           ["sms-parts"] = 2 })
         t.eq(usd(two.sms_nano), 12.9)
         t.eq(two.sms_messages, 1000)
+        -- the template's own parts: 71 Cyrillic letters are UCS-2, 2 parts; 36 GSM-7 characters are 1
+        local cyr = estimate("current", { mau = 1000, ["logins-per-user-per-month"] = 1, country = "US",
+                                          ["sms-message"] = string.rep("\u{436}", 65) .. " {####}" })
+        t.eq(usd(cyr.sms_nano), 12.9)
+        local plain = estimate("current", { mau = 1000, ["logins-per-user-per-month"] = 1, country = "US",
+                                            ["sms-message"] = "Your authentication code is {####}. " })
+        t.eq(usd(plain.sms_nano), usd(two.sms_nano) / 2)
     end)
 
     t.test("monotonic: cost never rises with TOTP share or remember-device days", function()
@@ -436,6 +443,7 @@ return function(t)
             { "--mau 10 --pricing nope", "--pricing: no pricing profile 'nope'" },
             { "--mau 10 --pricing /nonexistent.json", "--pricing: cannot read" },
             { "--mau 10 --sms-parts 0", "--sms-parts must be at least 1" },
+            { "--mau 10 --sms-parts 2 --sms-message x", "give one, not both" },
             { "--mau 10 --seed 3", "--seed, --runs and --sim-users go with --simulate" },
             { "--mau 10 --simulate --runs 0", "--runs must be a whole number of at least 1" },
             { "--mau 10 --bogus", "unknown option --bogus" },

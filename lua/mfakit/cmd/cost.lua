@@ -25,6 +25,7 @@ local DEF = {
         { "resend-rate", "number", "R", "extra SMS per SMS challenge on average (default 0)" },
         { "country", "string", "CC", "destination, or a mix CC=F,CC=F whose shares add up to 1 (default US)" },
         { "sms-parts", "number", "N", "message parts per SMS (default 1)" },
+        { "sms-message", "string", "TEXT", "count the parts of this SMS template ({####} is the code) instead" },
         { "simulate", "flag", nil, "also play the month user by user; median and p95" },
         { "seed", "number", "N", "--simulate: the random seed" },
         { "runs", "number", "N", "--simulate: how many months to play" },

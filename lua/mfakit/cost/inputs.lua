@@ -117,6 +117,15 @@ function M.from_options(opts, pricing)
     if err then return nil, err end
     inputs.sms_parts, err = whole(opts, "sms-parts", 1)
     if err then return nil, err end
+    if opts["sms-message"] then
+        -- the parts of the message itself, as carriers count them (mfakit.sms,
+        -- shared with mfakit load's cost guard)
+        if opts["sms-parts"] then return nil, "--sms-parts and --sms-message: give one, not both" end
+        local sms = require "mfakit.sms"
+        local parts, info = sms.parts(sms.render(opts["sms-message"]))
+        if not parts then return nil, "--sms-message: " .. info end
+        inputs.sms_parts, inputs.sms_encoding = parts, info.encoding
+    end
     local defaults = { { "totp-share", "totp_share", 0 }, { "remember-device-days", "remember_days", 0 },
                        { "resend-rate", "resend_rate", 0 }, { "sms-parts", "sms_parts", 1 } }
     for _, d in ipairs(defaults) do
