@@ -148,6 +148,19 @@ return function(t)
         t.ok(err:find("cost guard skipped: an emulator endpoint sends no SMS", 1, true), err)
     end)
 
+    t.test("load: open files: raised to the concurrency, or a warning naming the hard limit", function()
+        need()
+        local p = support.pool(moto)
+        -- a hard limit of 200 (any process may lower its own) cannot hold 500 in flight
+        local _, err, rc = support.run("ulimit -n 200 && ulimit -Hn 200 && " ..
+            cmd(p, "--rate 100 --logins 2 --concurrency 500"))
+        t.eq(rc, 0, err)
+        t.ok(err:find("--concurrency 500 needs about 564 open files, but the hard limit is 200", 1, true), err)
+        _, err, rc = support.run("ulimit -Sn 100 && " .. cmd(p, "--rate 100 --logins 2 --concurrency 500"))
+        t.eq(rc, 0, err)
+        t.ok(not err:find("open files", 1, true), "raised without a word: " .. err)
+    end)
+
     t.test("load: usage errors are one line, exit 2", function()
         for _, case in ipairs{
             { "--rate 5", "give --duration or --logins" },

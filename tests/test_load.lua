@@ -202,6 +202,30 @@ return function(t)
         t.eq({ j.phases[2].name, j.phases[2].min_ms, j.phases[2].max_ms, j.phases[2].mean_ms }, { "sign-in", 20, 40, 30 })
     end)
 
+    t.test("summary: under 95 % of the asked rate, the warning names the limit", function()
+        local function run(o)
+            local r = results.new{ name = "sign-in" }
+            r.started, r.ok, r.span, r.wall, r.asked_rate, r.concurrency = o.started, o.started, o.span, o.span,
+                o.asked, o.c
+            r.cpu = o.cpu or 0
+            for _ = 1, 20 do r.early:record(o.early) end
+            for _ = 1, o.started do r:phase("sign-in", o.mean) end
+            return summary.build(r).under_rate
+        end
+        -- 10 slots at 0.5 s each start at most 20/s: asked 50, got 20
+        t.eq(run{ started = 200, span = 10, asked = 50, c = 10, mean = 0.5, early = 0.45 }.limit, "concurrency")
+        -- the same, but sign-ins slowed from 0.1 s to 0.5 s under load
+        t.eq(run{ started = 200, span = 10, asked = 50, c = 10, mean = 0.5, early = 0.1 }.limit, "server latency")
+        -- busy 95 % of the run
+        t.eq(run{ started = 200, span = 10, asked = 50, c = 10, mean = 0.5, early = 0.45, cpu = 9.5 }.limit,
+             "client CPU")
+        -- slots enough for the rate (100 x 0.05 s = 2000/s), starts late anyway
+        t.eq(run{ started = 200, span = 10, asked = 50, c = 100, mean = 0.05, early = 0.05 }.limit, "client CPU")
+        -- on time: no warning; too short to tell: no warning
+        t.eq(run{ started = 500, span = 10, asked = 50, c = 10, mean = 0.1, early = 0.1 }, nil)
+        t.eq(run{ started = 2, span = 0.05, asked = 100, c = 10, mean = 0.5, early = 0.5 }, nil)
+    end)
+
     t.test("junit: one testcase per threshold and per error code", function()
         local r = results.new{ name = "sign-in" }
         r.ok, r.failed, r.started = 90, 10, 100

@@ -56,7 +56,7 @@ local DEF = {
         { "users-file", "string", "FILE", "the pool and users to sign in, as --workers hands them on (JSON)" },
     },
     notes = "Exit status: 0 when every threshold passed (with no --threshold: when no sign-in failed),\n" ..
-        "1 when one failed, 2 on a usage error. Docs: docs/LOAD.md.",
+        "1 when one failed, 2 on a usage error or when the cost guard refuses the run. Docs: docs/LOAD.md.",
 }
 
 local function merge(files)

@@ -16,9 +16,13 @@ local PERCENTILES = { { "p50", 0.50 }, { "p90", 0.90 }, { "p95", 0.95 }, { "p99"
 -- server when its answers slowed down under load (Little's law: C slots at
 -- L seconds each start at most C / L a second).
 local UNDER = 0.95
+-- below this many arrivals or seconds, one late start (the process starting
+-- up) is most of the gap: no warning
+local MIN_STARTED, MIN_SPAN = 20, 1
 
 local function diagnose(r, s)
     if s.asked_rate <= 0 or s.rate >= UNDER * s.asked_rate then return nil end
+    if r.started < MIN_STARTED or r.span < MIN_SPAN then return nil end
     local whole = r.phases[r.name]
     local mean = whole and whole:mean() or nil
     local early = r.early:mean()
@@ -28,6 +32,13 @@ local function diagnose(r, s)
         out.limit = "client CPU"
         out.text = string.format("the client's CPU: %.0f %% of a core per worker was busy; add --workers " ..
             "(or machines with --shard)", cpu_share * 100)
+    elseif mean and r.concurrency / mean >= s.asked_rate then
+        -- the slots could start the asked rate at this latency, yet starts ran
+        -- late: this process did not get the CPU to start them on time
+        out.limit = "client CPU"
+        out.text = string.format("the client's CPU: starts ran late with slots free (%d in flight at %.0f ms " ..
+            "allow %.1f/s) while this process had %.0f %% of a core: the machine is busy; add cores or machines",
+            r.concurrency, mean * 1000, r.concurrency / mean, cpu_share * 100)
     elseif mean and early and mean > 2 * early then
         out.limit = "server latency"
         out.text = string.format("the server's latency: sign-ins slowed from %.0f ms (the first ones) to a mean " ..
