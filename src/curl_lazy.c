@@ -38,8 +38,8 @@ const struct curl_lazy *curl_lazy_get(char *err, size_t errlen)
     if (!(BIND(global_init, "curl_global_init") && BIND(version, "curl_version") &&
           BIND(easy_init, "curl_easy_init") && BIND(easy_setopt, "curl_easy_setopt") &&
           BIND(easy_getinfo, "curl_easy_getinfo") && BIND(easy_cleanup, "curl_easy_cleanup") &&
-          BIND(easy_strerror, "curl_easy_strerror") && BIND(multi_init, "curl_multi_init") &&
-          BIND(multi_add_handle, "curl_multi_add_handle") &&
+          BIND(easy_reset, "curl_easy_reset") && BIND(easy_strerror, "curl_easy_strerror") &&
+          BIND(multi_init, "curl_multi_init") && BIND(multi_add_handle, "curl_multi_add_handle") &&
           BIND(multi_remove_handle, "curl_multi_remove_handle") &&
           BIND(multi_perform, "curl_multi_perform") && BIND(multi_poll, "curl_multi_poll") &&
           BIND(multi_info_read, "curl_multi_info_read") &&

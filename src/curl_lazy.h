@@ -19,6 +19,7 @@ struct curl_lazy {
     CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
     CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
     void (*easy_cleanup)(CURL *curl);
+    void (*easy_reset)(CURL *curl);
     const char *(*easy_strerror)(CURLcode code);
     CURLM *(*multi_init)(void);
     CURLMcode (*multi_add_handle)(CURLM *multi, CURL *easy);

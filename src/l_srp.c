@@ -93,6 +93,13 @@ static int srp_srp_a(lua_State *L)
     return 1;
 }
 
+/* s:_a_bytes(): internal, for tests: how long the secret a is */
+static int srp_a_bytes(lua_State *L)
+{
+    lua_pushinteger(L, srp_session_a_bytes(check_session(L)));
+    return 1;
+}
+
 static int srp_password_claim(lua_State *L)
 {
     struct srp_session *s = check_session(L);
@@ -203,6 +210,7 @@ static int srp_group(lua_State *L)
 
 static const luaL_Reg session_methods[] = {
     {"srp_a", srp_srp_a},
+    {"_a_bytes", srp_a_bytes},
     {"password_claim", srp_password_claim},
     {"close", srp_close},
     {NULL, NULL},

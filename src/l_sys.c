@@ -470,6 +470,7 @@ int luaopen_mfakit_sys(lua_State *L)
 {
     luaL_newlib(L, sys_functions);
     luaL_setfuncs(L, sys_secret_functions, 0);
+    luaL_setfuncs(L, sys_limit_functions, 0);
     lua_pushliteral(L, MFAKIT_VERSION);
     lua_setfield(L, -2, "version");
     lua_pushliteral(L, LUA_RELEASE);

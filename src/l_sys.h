@@ -1,5 +1,6 @@
 /* l_sys.h: the parts of the "mfakit.sys" module kept in files of their own
- * (l_sys.c makes the module; l_sys_secret.c handles secrets). */
+ * (l_sys.c makes the module; l_sys_secret.c handles secrets;
+ * l_sys_limits.c the process's limits). */
 #ifndef MFAKIT_L_SYS_H
 #define MFAKIT_L_SYS_H
 
@@ -11,5 +12,8 @@
 
 /* read_secret, no_core_dumps, dumpable */
 extern const luaL_Reg sys_secret_functions[];
+
+/* cpu_count, raise_nofile (l_sys_limits.c) */
+extern const luaL_Reg sys_limit_functions[];
 
 #endif

@@ -1,6 +1,8 @@
 /* loop.c: libcurl multi transfers, in the shape of curl's 10-at-a-time.c.
  * One multi handle per Lua state; each transfer owns its easy handle, header
- * list and buffers until it finishes and its result is taken. */
+ * list and buffers until it finishes and its result is taken. A finished
+ * transfer's easy handle is reset and kept for the next one (up to
+ * LOOP_IDLE_MAX), rather than freed and made again for every request. */
 #include "loop.h"
 
 #include "curl_lazy.h"
@@ -18,8 +20,20 @@ struct transfer {
     struct transfer *next;
 };
 
+/* Idle easy handles kept for reuse: enough for a burst of sign-ins to find
+ * one ready, few enough that an idle loop holds little memory. */
+#define LOOP_IDLE_MAX 256
+
+/* libcurl's receive buffer per transfer (CURLOPT_BUFFERSIZE; its default is
+ * 16 KiB, most of the memory of a transfer in flight). AWS answers are
+ * small: Cognito's sign-in replies are 0.3-2.4 KB, so 4 KiB takes most in
+ * one read; a larger body just takes more reads. */
+#define LOOP_RECV_BUFFER 4096L
+
 struct loop {
     CURLM *multi;
+    CURL *idle[LOOP_IDLE_MAX];
+    int n_idle;
     struct transfer *running;
     struct loop_result *done_head, *done_tail;
     uint64_t next_id;
@@ -115,10 +129,31 @@ const char *loop_curl_version(void)
     return CL->version();
 }
 
+/* An easy handle for a new transfer: an idle one if there is one. */
+static CURL *easy_get(struct loop *loop)
+{
+    if (loop->n_idle > 0)
+        return loop->idle[--loop->n_idle];
+    return CL->easy_init();
+}
+
+/* Back to the idle list, reset: curl_easy_reset forgets every option (the
+ * URL, headers, body, callbacks), so nothing of one request leaks into the
+ * next; the connections stay in the multi handle's cache either way. */
+static void easy_put(struct loop *loop, CURL *e)
+{
+    if (loop->n_idle < LOOP_IDLE_MAX) {
+        CL->easy_reset(e);
+        loop->idle[loop->n_idle++] = e;
+    } else {
+        CL->easy_cleanup(e);
+    }
+}
+
 static void transfer_free(struct loop *loop, struct transfer *t)
 {
     CL->multi_remove_handle(loop->multi, t->easy);
-    CL->easy_cleanup(t->easy);
+    easy_put(loop, t->easy);
     CL->slist_free_all(t->headers);
     if (t->result)
         loop_result_free(t->result);
@@ -146,6 +181,8 @@ void loop_free(struct loop *loop)
     struct loop_result *r;
     while ((r = loop_take_done(loop)))
         loop_result_free(r);
+    while (loop->n_idle > 0)
+        CL->easy_cleanup(loop->idle[--loop->n_idle]);
     if (loop->multi)
         CL->multi_cleanup(loop->multi);
     free(loop);
@@ -166,6 +203,7 @@ static int setup_easy(struct transfer *t, const struct loop_request *req)
     ok &= CL->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
     ok &= CL->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= CL->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK;
+    ok &= CL->easy_setopt(e, CURLOPT_BUFFERSIZE, LOOP_RECV_BUFFER) == CURLE_OK;
     if (req->ca_bundle && *req->ca_bundle)
         ok &= CL->easy_setopt(e, CURLOPT_CAINFO, req->ca_bundle) == CURLE_OK;
     if (req->timeout_ms > 0)
@@ -217,7 +255,7 @@ uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err
     if (t)
         t->result = calloc(1, sizeof *t->result);
     if (t && t->result)
-        t->easy = CL->easy_init();
+        t->easy = easy_get(loop);
     if (!t || !t->result || !t->easy) {
         snprintf(err, errlen, "out of memory");
         if (t) {
@@ -228,7 +266,7 @@ uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err
     }
     if (!setup_easy(t, req)) {
         snprintf(err, errlen, "cannot set up the transfer (unsupported option or out of memory)");
-        CL->easy_cleanup(t->easy);
+        easy_put(loop, t->easy);
         CL->slist_free_all(t->headers);
         loop_result_free(t->result);
         free(t);
@@ -237,7 +275,7 @@ uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err
     CURLMcode mc = CL->multi_add_handle(loop->multi, t->easy);
     if (mc != CURLM_OK) {
         snprintf(err, errlen, "%s", CL->multi_strerror(mc));
-        CL->easy_cleanup(t->easy);
+        easy_put(loop, t->easy);
         CL->slist_free_all(t->headers);
         loop_result_free(t->result);
         free(t);

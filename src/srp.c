@@ -176,7 +176,7 @@ static int pow_g(BIGNUM *r, const BIGNUM *e, BN_CTX *ctx)
 struct srp_session *srp_session_new(const char *grp, size_t grp_len, const unsigned char *a,
                                     size_t a_len, int *status)
 {
-    unsigned char random_a[SRP_A_BYTES];
+    unsigned char random_a[SRP_A_RANDOM_BYTES];
     BN_CTX *ctx = BN_CTX_new();
     struct srp_session *s = calloc(1, sizeof *s + grp_len + 1);
     *status = SRP_NOMEM;
@@ -185,8 +185,11 @@ struct srp_session *srp_session_new(const char *grp, size_t grp_len, const unsig
     memcpy(s->group, grp, grp_len);
     s->group_len = grp_len;
     *status = SRP_CRYPTO;
-    /* USER_SRP_AUTH 1: 128 random bytes as an unsigned integer, not reduced mod N. */
-    if (!a && RAND_bytes(random_a, sizeof random_a) != 1)
+    /* USER_SRP_AUTH 1: random bytes as an unsigned integer, not reduced mod N.
+     * 424 bits, not the JS SDK's 1024: the cost of g^a and of S grows with
+     * the exponent's length, and the server only checks A mod N != 0, so
+     * nothing changes on the wire (docs/SRP.md, "The size of a"). */
+    if (!a && RAND_priv_bytes(random_a, sizeof random_a) != 1)
         goto fail;
     s->a = a ? BN_bin2bn(a, (int)a_len, NULL) : BN_bin2bn(random_a, sizeof random_a, NULL);
     OPENSSL_cleanse(random_a, sizeof random_a);
@@ -219,6 +222,11 @@ void srp_session_free(struct srp_session *s)
 void srp_session_srp_a(const struct srp_session *s, char *out, size_t cap)
 {
     snprintf(out, cap, "%s", s->srp_a);
+}
+
+int srp_session_a_bytes(const struct srp_session *s)
+{
+    return BN_num_bytes(s->a);
 }
 
 /* PASSWORD_VERIFIER 1: Cognito's hex strings are integers (case and leading zeros do not
@@ -270,7 +278,7 @@ static int compute_s(BIGNUM *S, const struct srp_session *s, const BIGNUM *b, co
     int ok = exp != NULL;
     ok = ok && pow_g(base, x, ctx) && BN_mod_mul(base, group.k, base, group.n, ctx) &&
          BN_mod_sub(base, b, base, group.n, ctx);
-    /* the exponent is an ordinary integer of about 1024 bits: not mod N */
+    /* the exponent is an ordinary integer (about 512 bits, u·x, with a 424-bit a): not mod N */
     ok = ok && BN_mul(exp, u, x, ctx) && BN_add(exp, exp, s->a);
     ok = ok && BN_mod_exp_mont_consttime(S, base, exp, group.n, ctx, group.mont);
     BN_clear(base);

@@ -24,7 +24,11 @@ enum srp_status {
 const char *srp_status_code(int status);
 const char *srp_status_message(int status);
 
-#define SRP_A_BYTES 128    /* size of the client secret a */
+#define SRP_A_BYTES 128 /* the largest client secret a a caller may give (the JS SDK's size) */
+/* The size of a random a: 424 bits, no shorter than RFC 3526 section 8's
+ * larger estimate for the 3072-bit group (a 420-bit exponent) nor than the
+ * 275 bits OpenSSL 3 uses for named 3072-bit groups; docs/SRP.md. */
+#define SRP_A_RANDOM_BYTES 53
 #define SRP_N_HEX_MAX 768  /* hex digits of a value below N (3072 bits) */
 #define SRP_SIG_B64_LEN 44 /* base64 of an HMAC-SHA256 */
 #define SRP_DEVICE_PASSWORD_BYTES 40
@@ -33,7 +37,8 @@ const char *srp_status_message(int status);
 struct srp_session;
 
 /* `group` is the pool name (the part of the pool id after '_') or the device
- * group key. `a` is SRP_A_BYTES big-endian bytes, or NULL for RAND_bytes.
+ * group key. `a` is at most SRP_A_BYTES big-endian bytes, or NULL for
+ * SRP_A_RANDOM_BYTES from RAND_priv_bytes.
  * Returns NULL with *status set on failure. */
 struct srp_session *srp_session_new(const char *group, size_t group_len, const unsigned char *a,
                                     size_t a_len, int *status);
@@ -42,6 +47,8 @@ void srp_session_free(struct srp_session *s);
 /* SRP_A as sent: lower-case hex, no leading zeros. `out` holds at least
  * SRP_N_HEX_MAX + 1 bytes. */
 void srp_session_srp_a(const struct srp_session *s, char *out, size_t cap);
+/* The length of the secret a in bytes (for the test of its size only). */
+int srp_session_a_bytes(const struct srp_session *s);
 
 struct srp_claim {
     const char *user_id; /* USER_ID_FOR_SRP, or the device key */

@@ -54,6 +54,14 @@ t.case("SRP: the right password signs in, a wrong one is refused by the SRP proo
     t.fails("InvalidToken", idp:verify_token(r.tokens.AccessToken, { issuer = "https://elsewhere/x" }))
 end)
 
+t.case("SRP with the short secret a (424 bits): 20 sign-ins in a row pass the fake's proof check", function()
+    local idp, s = setup()
+    for _ = 1, 20 do
+        local r = assert(idp:sign_in{ username = s.username, password = s.password })
+        t.eq(r.challenges, { "PASSWORD_VERIFIER" })
+    end
+end)
+
 t.case("SRP with an email alias: USER_ID_FOR_SRP and SECRET_HASH over the internal name", function()
     local idp, s = setup({ username_attributes = { "email" }, client_secret = "s3cr3t-value" },
                          { username = "bob@example.com", attributes = { email = "bob@example.com" } })

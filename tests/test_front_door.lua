@@ -50,8 +50,9 @@ t.case("user scripts check their options before anything is sent", function()
         { "scripts/user/forget-device.lua", "", "--device-key KEY or --device-file PATH is required" },
         { "scripts/user/verify-phone.lua", "--code-from bogus:1", "unknown code source" },
         { "scripts/user/user-info.lua", "--user-pool-id bad-id", "user_pool_id looks like" },
-        { "scripts/scenarios/login-load.lua", "--flow weird", "--flow must be srp or password" },
-        { "scripts/scenarios/login-load.lua", "--totp-secret-env MFAKIT_UNSET_VAR", "is not set" },
+        { "load --rate 1 --logins 1 --progress never", "--flow weird", "--flow must be srp or password" },
+        { "load --rate 1 --logins 1 --progress never", "--totp-secret-env MFAKIT_UNSET_VAR", "is not set" },
+        { "load --rate 1 --logins 1 --progress never", "--quota InitiateAuth", "--quota takes OPERATION=RPS" },
     } do
         script()
         local pool = case[2]:find("--user-pool-id", 1, true) and "" or " --user-pool-id us-east-1_abc"

@@ -20,7 +20,7 @@ local function commands()
 end
 
 t.case("help --commands lists every registered command, run and help too", function()
-    t.eq(commands(), { "run", "help", "login", "totp", "guide", "doctor", "cost", "test" })
+    t.eq(commands(), { "run", "help", "login", "totp", "guide", "doctor", "cost", "test", "load" })
 end)
 
 t.case("mfakit help COMMAND is the same text as COMMAND --help, for every command", function()
@@ -126,7 +126,7 @@ t.case("run: ./ first, then $MFAKIT_PATH, then the shipped scripts; --list with 
     t.eq({ rc, err }, { 0, "" })
     t.ok(out:find("\ntools/hello +Says hello\n"), out)
     t.ok(("\n" .. out):find("\nbare\n", 1, true), out)
-    t.ok(out:find("\nscenarios/login%-load +A load%-style login scenario"), out)
+    t.ok(out:find("\nscenarios/login%-load +A custom load scenario"), out)
     out, err, rc = support.run(env .. " run nosuch")
     t.eq({ rc, out }, { 1, "" })
     t.ok(err:find("^mfakit run: no script named nosuch in ./, %$MFAKIT_PATH or "), err)

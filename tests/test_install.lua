@@ -49,7 +49,7 @@ t.case("an install runs a shipped script by name from any folder, and its --help
     t.ok(out:match("^usage: mfakit login%-load%.lua ") and out:find("--logins N", 1, true), out)
     out, err, rc = sh("cd " .. q(tmp .. "/elsewhere") .. " && " .. q(mf) .. " run --list")
     t.eq({ rc, err }, { 0, "" })
-    t.ok(out:find("\nscenarios/login%-load +A load%-style login scenario"), out)
+    t.ok(out:find("\nscenarios/login%-load +A custom load scenario"), out)
     t.ok(out:find("\nuser/mfa%-status +"), out)
     -- the scripts were found beside the binary, not in the source tree
     out = sh("cd " .. q(tmp .. "/elsewhere") .. " && " .. q(mf) .. " --output json run --list")

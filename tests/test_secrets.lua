@@ -141,6 +141,25 @@ t.case("scrub: longest value first, JSON-escaped forms, short values left alone"
     t.eq(require("mfakit.redact").text("said abcdefgh"), "said <redacted>")
 end)
 
+t.case("held: longest first as values come and go; the oldest beyond MAX_VALUES is forgotten", function()
+    local max = secrets.MAX_VALUES
+    secrets.add("first-secret")
+    secrets.add('sh"ared')          -- two forms: as is, and JSON-escaped
+    for i = 1, max - 2 do secrets.add(string.rep("v", 4 + i % 37) .. i) end
+    t.eq(#secrets.held(), max + 1)   -- 'sh"ared' has two forms
+    local held = secrets.held()
+    for i = 2, #held do t.ok(#held[i - 1] >= #held[i], "longest first at " .. i) end
+    t.eq(secrets.scrub("first-secret"), "<redacted>")
+    secrets.add("one-more-secret")   -- the oldest, first-secret, goes
+    t.eq(secrets.scrub("first-secret"), "first-secret")
+    t.eq(secrets.scrub('x sh\\"ared'), "x <redacted>")
+    secrets.add("and-another-one")   -- 'sh"ared' goes, both its forms with it
+    t.eq(#secrets.held(), max)
+    t.eq(secrets.scrub('sh"ared'), 'sh"ared')
+    held = secrets.held()
+    for i = 2, #held do t.ok(#held[i - 1] >= #held[i], "still longest first at " .. i) end
+end)
+
 t.case("cmd: children get the environment minus the secrets' variables; AWS credentials pass", function()
     if not fault then t.skip("MFAKIT_TEST_FAULT not set") end
     local dump = tmp .. "/cmd-env.txt"

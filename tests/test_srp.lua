@@ -69,6 +69,20 @@ end
 local t = require "mfakit.test"
 local doc = load_vectors()
 
+t.case("a random secret a is 53 bytes (424 bits), not the JS SDK's 128; a given a is kept", function()
+    -- docs/SRP.md, "The size of a": >= 420 bits (RFC 3526 section 8) and >= 275 (OpenSSL 3)
+    local longest = 0
+    for _ = 1, 64 do
+        local s = assert(srp.new{ pool_id = "us-east-1_Pool" })
+        longest = math.max(longest, s:_a_bytes())
+        s:close()
+    end
+    t.eq(longest, 53) -- a leading zero byte is 1 in 256: 64 draws all short is 2^-512
+    local given = assert(srp.new{ pool_id = "us-east-1_Pool", a = string.rep("ab", 128) })
+    t.eq(given:_a_bytes(), 128)
+    given:close()
+end)
+
 t.case("k = H(00 || N || 02), N is RFC 3526's 3072-bit group", function()
     local g = srp.group()
     t.eq(g.k, K)

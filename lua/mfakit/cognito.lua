@@ -182,6 +182,8 @@ function Idp:sign_in(opts)
     local login = setmetatable({ idp = self, opts = opts, device = device, internal_username = username,
                                  secrets = {}, met = {} }, Login)
     login:prepare_sources()
+    local on_step = opts.on_step
+    local step_start = sys.monotonic()
     local params = { USERNAME = username, SECRET_HASH = self:secret_hash(username),
                      DEVICE_KEY = device and device.key or nil }
     if flow == "USER_SRP_AUTH" then
@@ -196,6 +198,7 @@ function Idp:sign_in(opts)
     local resp, err = self:call("InitiateAuth", { AuthFlow = flow, ClientId = self.client_id,
         AuthParameters = params, ClientMetadata = opts.client_metadata }, login.secrets)
     if not resp then return nil, err end
+    if on_step then on_step("InitiateAuth", sys.monotonic() - step_start) end
     while resp.ChallengeName do
         local name = resp.ChallengeName
         if #login.met >= MAX_CHALLENGES then
@@ -204,6 +207,7 @@ function Idp:sign_in(opts)
         login.met[#login.met + 1] = name
         login.challenge, login.session = name, resp.Session
         local since = sys.monotonic()
+        step_start = since
         local handler = challenges[name]
         if not handler then
             return errors.fail("UnsupportedChallenge", "Cognito asked for %s, which mfakit does not answer", name)
@@ -217,6 +221,7 @@ function Idp:sign_in(opts)
             Session = login.session, ChallengeResponses = answers, ClientMetadata = opts.client_metadata },
             { login.session, table.unpack(login.secrets) })
         if not resp then return nil, explain_session_error(err, sys.monotonic() - since) end
+        if on_step then on_step(name, sys.monotonic() - step_start) end
     end
     local tokens = resp.AuthenticationResult
     hold_tokens(tokens)

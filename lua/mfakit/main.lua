@@ -45,6 +45,7 @@ local COMMANDS = {
     { "doctor", "mfakit.cmd.doctor", "check why SMS codes do not arrive or MFA does not prompt" },
     { "cost", "mfakit.cmd.cost", "estimate the monthly cost of MFA" },
     { "test", "mfakit.cmd.test", "run test files (login journeys, CI) with TAP and JUnit reports" },
+    { "load", "mfakit.cmd.load", "paced concurrent sign-ins: latency per phase, errors, thresholds" },
 }
 
 -- `mfakit help`, the man pages and the completion scripts read this list

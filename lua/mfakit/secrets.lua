@@ -53,20 +53,48 @@ local function json_ascii_forms(v)
     return { l, (l:gsub("\\u(%x%x%x%x)", function(h) return "\\u" .. h:upper() end)) }
 end
 
-local function rebuild()
-    values = {}
-    local seen = {}
-    for _, v in ipairs(order) do
-        local forms = { v, json_form(v) }
-        for _, f in ipairs(json_ascii_forms(v)) do forms[#forms + 1] = f end
-        for _, form in ipairs(forms) do
-            if not seen[form] then
-                seen[form] = true
-                values[#values + 1] = form
-            end
+-- Every form a value is scrubbed in, each once.
+local function forms_of(v)
+    local out, seen = {}, {}
+    local all = { v, json_form(v) }
+    for _, f in ipairs(json_ascii_forms(v)) do all[#all + 1] = f end
+    for _, f in ipairs(all) do
+        if not seen[f] then
+            seen[f] = true
+            out[#out + 1] = f
         end
     end
-    table.sort(values, function(a, b) return #a > #b end)
+    return out
+end
+
+-- `values` is kept sorted, longest first, one form added or removed at a
+-- time: a load run adds a session and three tokens per sign-in, and
+-- re-sorting every form held for each (as this once did) cost some 12 ms a
+-- value once 512 were held. `count` says how many held values share a form.
+local count = {}
+local held_forms = {} -- value -> its forms
+
+local function insert_form(f)
+    count[f] = (count[f] or 0) + 1
+    if count[f] > 1 then return end
+    local lo, hi = 1, #values + 1
+    while lo < hi do
+        local mid = (lo + hi) // 2
+        if #values[mid] >= #f then lo = mid + 1 else hi = mid end
+    end
+    table.insert(values, lo, f)
+end
+
+local function remove_form(f)
+    count[f] = count[f] - 1
+    if count[f] > 0 then return end
+    count[f] = nil
+    for i, v in ipairs(values) do
+        if v == f then
+            table.remove(values, i)
+            return
+        end
+    end
 end
 
 function M.add(value)
@@ -75,8 +103,14 @@ function M.add(value)
     if #value < M.MIN_LENGTH or known[value] then return value end
     known[value] = true
     order[#order + 1] = value
-    if #order > M.MAX_VALUES then known[table.remove(order, 1)] = nil end
-    rebuild()
+    held_forms[value] = forms_of(value)
+    for _, f in ipairs(held_forms[value]) do insert_form(f) end
+    if #order > M.MAX_VALUES then
+        local old = table.remove(order, 1)
+        known[old] = nil
+        for _, f in ipairs(held_forms[old]) do remove_form(f) end
+        held_forms[old] = nil
+    end
     return value
 end
 
@@ -122,7 +156,7 @@ end
 
 -- For tests: forget everything.
 function M._reset()
-    values, known, order, names, name_list = {}, {}, {}, {}, {}
+    values, known, order, names, name_list, count, held_forms = {}, {}, {}, {}, {}, {}, {}
 end
 
 return M
