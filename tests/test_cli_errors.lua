@@ -94,3 +94,11 @@ t.case("cli.parse: a message shows an argument as one harmless line (found by fu
     _, msg = cli.parse({ "--n", "\27[2J" .. string.rep("x", 100) }, { n = "number" })
     t.ok(not msg:find("%c") and #msg < 120, msg)
 end)
+
+t.case("a password variable that is set but empty says so, not 'is not set'", function()
+    local out, err, rc = support.run("PW= " .. bin .. " " .. NOWHERE .. LOGIN .. "< /dev/null")
+    t.eq({ rc, out }, { 2, "" })
+    t.ok(err:find("environment variable PW (password) is empty", 1, true), err)
+    out, err = support.run("env -u PW " .. bin .. " " .. NOWHERE .. LOGIN .. "< /dev/null")
+    t.ok(out == "" and err:find("environment variable PW (password) is not set", 1, true), err)
+end)

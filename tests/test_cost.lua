@@ -576,6 +576,14 @@ t.case("--stack: the parts of the pool's own MFA message, read from the pool", f
     t.eq(rc, 0, err)
     doc = assert(json.decode(out))
     t.eq({ doc.assumptions.sms_parts_per_message, doc.assumptions.sms_message.encoding }, { 3, "UCS-2" })
+    -- a pool without SMS MFA sends no SMS at sign-in: said, not priced
+    local plain = stack .. "-totp"
+    _, err, rc = srun(env .. bin .. " guide up --stack " .. plain .. " --no-sms --state-dir " .. dir)
+    t.eq(rc, 0, err)
+    t.defer(function() srun(env .. bin .. " guide down --stack " .. plain .. " --state-dir " .. dir) end)
+    out, err, rc = srun(env .. bin .. " cost --mau 1000 --stack " .. plain .. " --state-dir " .. dir)
+    t.eq({ rc, out }, { 1, "" }, err)
+    t.ok(err:find("has no SMS MFA: its sign-ins send no SMS", 1, true), err)
     _, err, rc = srun(env .. bin .. " cost --mau 1 --stack no-such-" .. stack .. " --state-dir " .. dir)
     t.eq(rc, 1)
     t.ok(err:find("has no user pool", 1, true), err)

@@ -196,6 +196,16 @@ local function issue11(t)
         out, err, rc = run(pw, base:format("mfa-status", "--output json"))
         t.eq(rc, 0, err)
         t.eq(assert(json.decode(out)).sms_mfa, false)
+        -- a wrong code: Cognito keeps the new number, unverified, and the line says so
+        out, err, rc = run({ PW = pw.PW, BAD = "000000" }, base:format("enable-sms-mfa",
+            "--phone +15555550177 --code-from env:BAD"))
+        t.eq({ rc, out }, { 1, "" }, err)
+        t.ok(one_line(err) and err:find("the phone number is now +15555550177 but not verified, and SMS MFA is " ..
+            "unchanged", 1, true), err)
+        out, err, rc = run(pw, base:format("user-info", "--output json"))
+        t.eq(rc, 0, err)
+        local now = assert(json.decode(out))
+        t.eq({ now.attributes.phone_number, now.phone_number_verified }, { "+15555550177", false })
         out, err, rc = run(pw, base:format("enable-sms-mfa", "--phone +15555550199 --code-from " ..
             code_cmd(sub, "attribute:phone_number")))
         t.eq({ rc, out }, { 0, "SMS MFA is on and preferred\n" }, err)

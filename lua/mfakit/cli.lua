@@ -334,7 +334,10 @@ function M.secret_from_env(var, what)
     check(2, "cli.secret_from_env", what, "string")
     if var then
         local v = secrets.from_env(var)
-        if not v then return nil, "environment variable " .. var .. " (" .. what .. ") is not set" end
+        if not v then
+            return nil, "environment variable " .. var .. " (" .. what .. ") is " ..
+                (os.getenv(var) == "" and "empty" or "not set")
+        end
         return v
     end
     local sys = require "mfakit.sys"

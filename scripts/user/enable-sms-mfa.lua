@@ -35,6 +35,13 @@ local function set_phone(user)
     return false
 end
 
+-- Cognito keeps a changed number, unverified, whatever happens next: say so
+-- (putting the old number back would leave it unverified too).
+local function unverified(err)
+    return "the phone number is now " .. o.phone .. " but not verified, and SMS MFA is unchanged: " ..
+        tostring(err) .. " (run verify-phone.lua to verify it)"
+end
+
 if o.phone then
     local user, err = idp:get_user(token)
     if not user then return session.fail(err) end
@@ -50,15 +57,11 @@ if o.phone then
             if not sent then
                 local ok
                 ok, err = idp:send_verification_code(token, "phone_number")
-                if not ok then
-                    return session.fail("the phone number was not verified, SMS MFA is unchanged: " .. tostring(err))
-                end
+                if not ok then return session.fail(unverified(err)) end
             end
             local ok
             ok, err = idp:verify_attribute(token, "phone_number", o["code-from"] or "prompt")
-            if not ok then
-                return session.fail("the phone number was not verified, SMS MFA is unchanged: " .. tostring(err))
-            end
+            if not ok then return session.fail(unverified(err)) end
         end
     end
 end

@@ -4,7 +4,9 @@
 -- GetUserPoolMfaConfig's SmsMfaConfiguration holds the message sent at
 -- sign-in; DescribeUserPool's SmsAuthenticationMessage is the older place.
 -- With neither, Cognito sends a default message whose text AWS does not
--- publish: it is counted as the guide's message, which is one part.
+-- publish: it is counted as the guide's message, which is one part. A pool
+-- without SMS MFA sends no SMS at sign-in: that is an error (NoSmsMfa), not a
+-- price.
 local aws = require "mfakit.aws"
 local errors = require "mfakit.errors"
 local state = require "mfakit.stack.state"
@@ -23,7 +25,11 @@ function M.read(stack, state_dir)
     local m
     m, err = idp:call("GetUserPoolMfaConfig", { UserPoolId = pool.id })
     if not m then return nil, err end
-    local text = type(m.SmsMfaConfiguration) == "table" and m.SmsMfaConfiguration.SmsAuthenticationMessage
+    if m.MfaConfiguration == "OFF" or type(m.SmsMfaConfiguration) ~= "table" then
+        return errors.fail("NoSmsMfa", "the pool %s of stack %s has no SMS MFA: its sign-ins send no SMS " ..
+            "(price a message anyway with --sms-message TEXT or --sms-parts N)", pool.id, stack)
+    end
+    local text = m.SmsMfaConfiguration.SmsAuthenticationMessage
     if type(text) ~= "string" then
         local d
         d, err = idp:call("DescribeUserPool", { UserPoolId = pool.id })
