@@ -838,7 +838,11 @@ class Fake:
         """Cognito validates a settings block even when it only disables the factor: SMS settings need a
         phone_number (amplify-js #5766, #8574), software-token settings a verified token (amplify-js
         #944, #1343, #7016; the wording for a never-associated token is from aws-sdk-js-v3 #4645)."""
-        pool, user, _ = self.access(req)
+        _, user, _ = self.access(req)
+        return self.set_mfa_preference(user, req)
+
+    @staticmethod
+    def set_mfa_preference(user, req):
         sms, soft = req.get("SMSMfaSettings"), req.get("SoftwareTokenMfaSettings")
         if sms is not None and not user["attrs"].get("phone_number"):
             raise InvalidParameter("User does not have a phone_number set to turn on SMS MFA")
@@ -862,6 +866,11 @@ class Fake:
 
     def op_GetUser(self, req):
         _, user, _ = self.access(req)
+        return self.user_out(user)
+
+    @staticmethod
+    def user_out(user):
+        """GetUser's answer; AdminGetUser adds the status fields."""
         out = {"Username": user["username"],
                "UserAttributes": [{"Name": k, "Value": v} for k, v in user["attrs"].items()]}
         mfa = [m for m, on in (("SMS_MFA", user["sms_mfa"]),
@@ -1030,6 +1039,68 @@ class Fake:
         if rec["client"] != req["ClientId"]:
             raise CognitoError("UnauthorizedException", "Token was not issued to this client.")
         self.origins[rec["origin"]]["revoked"] = True
+        return {}
+
+    # ---- admin operations (an operator's lost-phone reset) --------------
+    # Real Cognito signs these with IAM credentials; the fake checks no
+    # signature (as for the public operations) and finds the user by
+    # UserPoolId and Username (or a sign-in alias).
+
+    def admin_user(self, req):
+        need(req, "UserPoolId", "Username")
+        pool = self.pools.get(req["UserPoolId"])
+        if pool is None:
+            raise CognitoError("ResourceNotFoundException", f"User pool {req['UserPoolId']} does not exist.")
+        user = self.find_user(pool, req["Username"])
+        if user is None:
+            raise CognitoError("UserNotFoundException", "User does not exist.")
+        return pool, user
+
+    def op_AdminGetUser(self, req):
+        _, user = self.admin_user(req)
+        out = self.user_out(user)
+        out.update(Enabled=user["enabled"], UserStatus=user["status"], UserCreateDate=user["created"],
+                   UserLastModifiedDate=user["created"])
+        return out
+
+    def op_AdminSetUserMFAPreference(self, req):
+        """The same rules as SetUserMFAPreference, for the user named by pool and username."""
+        _, user = self.admin_user(req)
+        return self.set_mfa_preference(user, req)
+
+    def op_AdminUpdateUserAttributes(self, req):
+        need(req, "UserAttributes")
+        _, user = self.admin_user(req)
+        attrs = self.attribute_list(req, "UserAttributes")
+        # an administrator may set the verified flags a user may not
+        self.check_attributes({k: v for k, v in attrs.items() if k not in ("email_verified", "phone_number_verified")})
+        self.apply_attributes(user, attrs)
+        return {}
+
+    def op_AdminListDevices(self, req):
+        pool, user = self.admin_user(req)
+        limit = req.get("Limit", 60)
+        if not isinstance(limit, int) or not 0 <= limit <= 60:
+            raise validation("Limit", "Member must have value less than or equal to 60", limit)
+        devs = [d for d in self.devices.values()
+                if d["pool"] == pool["id"] and d["username"] == user["username"] and d["confirmed"]]
+        start = int(req["PaginationToken"]) if str(req.get("PaginationToken", "")).isdigit() else 0
+        out = {"Devices": [self.device_out(d) for d in devs[start:start + (limit or 60)]]}
+        if start + (limit or 60) < len(devs):
+            out["PaginationToken"] = str(start + (limit or 60))
+        return out
+
+    def op_AdminForgetDevice(self, req):
+        need(req, "DeviceKey")
+        pool, user = self.admin_user(req)
+        del self.devices[self.own_device(pool, user, req["DeviceKey"])["key"]]
+        return {}
+
+    def op_AdminUserGlobalSignOut(self, req):
+        pool, user = self.admin_user(req)
+        for o in self.origins.values():
+            if o["pool"] == pool["id"] and o["username"] == user["username"]:
+                o["revoked"] = True
         return {}
 
     # ---- sign-up -------------------------------------------------------
