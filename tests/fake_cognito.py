@@ -32,6 +32,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from fake_cloudtrail import CloudTrail, CloudTrailError
+
 # ---------------------------------------------------------------------------
 # SRP, server side (Cognito's variant, written out in docs/SRP.md)
 # ---------------------------------------------------------------------------
@@ -342,6 +344,7 @@ class Fake:
         self.origins = {}    # origin_jti -> {"username", "pool", "revoked"}: one per sign-in
         self.codes = {}      # internal username -> {purpose: {"code", "sent", "destination"}}
         self.requests = []
+        self.cloudtrail = CloudTrail()  # LookupEvents over records the tests load (tests/fake_cloudtrail.py)
 
     def now(self):
         return time.time() + self.offset
@@ -1276,6 +1279,8 @@ def control(fake, method, path, query, body):
         return {"offset_seconds": fake.offset, "now": fake.now()}
     if method == "GET" and path == "/_control/state":
         return control_state(fake)
+    if method == "POST" and path == "/_control/cloudtrail":
+        return fake.cloudtrail.load(body.get("events") or [])
     raise KeyError(path)
 
 
@@ -1284,6 +1289,7 @@ def control(fake, method, path, query, body):
 # ---------------------------------------------------------------------------
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
 JWKS_PATH = re.compile(r"/([\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json")
 
 
@@ -1346,6 +1352,14 @@ class Handler(BaseHTTPRequestHandler):
             return 200, fake.signer.jwks(), {}
         if self.command != "POST" or url.path != "/":
             return 404, {"__type": "UnknownOperationException", "message": "no such path"}, {}
+        if rec["target"] == CLOUDTRAIL_TARGET:
+            rec["operation"] = "CloudTrail.LookupEvents"
+            try:
+                req = json.loads(raw or b"{}")
+                rec["json"] = req
+                return 200, fake.cloudtrail.lookup(req, fake.now(), time.monotonic()), {}
+            except CloudTrailError as e:
+                return 400, {"__type": e.code, "message": e.message}, {"X-Amzn-ErrorType": e.code}
         try:
             if not rec["operation"]:
                 raise CognitoError("UnknownOperationException", f"Unknown target {rec['target']!r}")

@@ -40,6 +40,7 @@ local COMMANDS = {
     { "guide", "mfakit.cmd.guide", "provision or tear down the guide's stack (up|down|status|env|plan)" },
     { "doctor", "mfakit.cmd.doctor", "check why SMS codes do not arrive or MFA does not prompt" },
     { "cost", "mfakit.cmd.cost", "estimate the monthly cost of MFA" },
+    { "audit", "mfakit.cmd.audit", "who changed MFA, and when, from CloudTrail (last 90 days)" },
 }
 
 local function command_module(name)
