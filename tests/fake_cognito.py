@@ -422,8 +422,10 @@ class Fake:
     def take_session(self, sid, challenge, client_id=None):
         """The live session state, or the error Cognito gives. The caller sets used=True on success."""
         s = self.sessions.get(sid) if isinstance(sid, str) else None
-        if s is None or s.get("dead") or (client_id is not None and s["client"] != client_id):
+        if s is None or (client_id is not None and s["client"] != client_id):
             raise NotAuthorized(SESSION_INVALID)
+        if s.get("dead"):  # too many wrong codes: what Cognito answers then
+            raise NotAuthorized(SESSION_EXPIRED)
         if s["used"]:
             raise NotAuthorized(SESSION_USED)
         if self.now() - s["created"] > self.pools[s["pool"]]["auth_session_seconds"]:
@@ -436,8 +438,9 @@ class Fake:
         return s, self.pools[s["pool"]], user
 
     def wrong_code(self, s, exc):
+        """The pool's code_attempts wrong codes (default 3) each give the error; the session is then dead."""
         s["attempts"] += 1
-        if s["attempts"] >= 3:  # Cognito allows three tries per challenge session
+        if s["attempts"] >= self.pools[s["pool"]]["code_attempts"]:
             s["dead"] = True
         return exc
 
@@ -1204,6 +1207,8 @@ def control_pool(fake, body):
     mfa = body.get("mfa", "OFF")
     if mfa not in ("OFF", "OPTIONAL", "ON"):
         raise ValueError("mfa must be OFF, OPTIONAL or ON")
+    if not isinstance(body.get("code_attempts", 3), int) or body.get("code_attempts", 3) < 1:
+        raise ValueError("code_attempts must be a positive integer")
     pool = {
         "id": pid, "name": pid.split("_", 1)[1], "client_id": body["client_id"],
         "client_secret": body.get("client_secret"), "mfa": mfa,
@@ -1211,6 +1216,8 @@ def control_pool(fake, body):
             "challenge_required_on_new_device": bool(dt.get("challenge_required_on_new_device", False)),
             "device_only_remembered_on_user_prompt": bool(dt.get("device_only_remembered_on_user_prompt", False))},
         "auth_session_seconds": body.get("auth_session_seconds", 180),
+        # wrong MFA codes a challenge session takes before it is dead (the lockout setting)
+        "code_attempts": body.get("code_attempts", 3),
         "prevent_user_existence_errors": bool(body.get("prevent_user_existence_errors", False)),
         "username_attributes": body.get("username_attributes", []),
         "alias_attributes": body.get("alias_attributes", ["email"]),
