@@ -135,6 +135,7 @@ M.OPTION_GEN = {
     { "device-tracking", function(rng) return ({ nil, "always", "opt-in", "off" })[rng(4)] end },
     { "alarm-email", function(rng) return ({ nil, "ops@example.com", "sec@example.com" })[rng(3)] end },
     { "alarm-at", function(rng) return ({ nil, "50", "100" })[rng(3)] end },
+    { "sms-delivery-logs", function(rng) return rng(4) == 1 or nil end },
 }
 
 -- Random options for one `up` as an argument string, and the values chosen.
@@ -154,6 +155,8 @@ function M.random_options(rng, stack, first)
         local k, v = gen[1], chosen[gen[1]]
         if k == "sms" or k == "totp" then
             if v then args[#args + 1] = (v == "on" and "--" or "--no-") .. k end
+        elseif v == true then
+            args[#args + 1] = "--" .. k
         elseif v ~= nil then
             args[#args + 1] = "--" .. k .. " " .. v
         end

@@ -6,7 +6,8 @@
 --   after every up that exits 0: one pool, one role (the one the options
 --   ask for now), one client (named as asked), the state's settings are
 --   the options given so far; the spend alarm and its topic exist, with
---   the threshold asked for, once any up gave --alarm-email;
+--   the threshold asked for, once any up gave --alarm-email; step 11's role
+--   once any up gave --sms-delivery-logs;
 --   plan and status change nothing;
 --   after down: no role, pool or client with the stack's tag or any name it
 --   ever used, and no spend alarm or topic; a second down exits 0; the
@@ -92,8 +93,13 @@ return function(t)
         local function after_up()
             local st = g:state(stack)
             check(st, "up left no state")
-            check(#g:roles_of(stack, used) == 1 and g:roles_of(stack, used)[1] == want.role,
-                "roles after up: " .. table.concat(g:roles_of(stack, used), ","))
+            -- the SMS role, and step 11's role for SNS once any up asked for delivery logs
+            local roles, logs_role = {}, false
+            for _, r in ipairs(g:roles_of(stack, used)) do
+                if r == stack .. "-sns-delivery-logs" then logs_role = true else roles[#roles + 1] = r end
+            end
+            check(#roles == 1 and roles[1] == want.role, "roles after up: " .. table.concat(roles, ","))
+            check(logs_role == (want.delivery_logs == true), "delivery-logs role after up: " .. tostring(logs_role))
             local pools = g:pools_of(stack, used)
             check(#pools == 1 and pools[1] == st.resources.pool.id, "pools after up: " .. table.concat(pools, ","))
             local dc = (g.idp:call("DescribeUserPool", { UserPoolId = pools[1] }) or { UserPool = {} })
@@ -151,6 +157,7 @@ return function(t)
             if chosen["client-name"] then want.client = chosen["client-name"] end
             if chosen["sns-policy"] then want.sns_policy = chosen["sns-policy"] end
             if chosen["device-tracking"] then want.device_tracking = chosen["device-tracking"] end
+            if chosen["sms-delivery-logs"] then want.delivery_logs = true end
             if chosen["alarm-email"] then
                 -- a new address without --alarm-at keeps the threshold the stack had
                 want.alarm_email, want.alarm_at = chosen["alarm-email"], tonumber(chosen["alarm-at"]) or want.alarm_at

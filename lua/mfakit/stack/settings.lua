@@ -86,7 +86,8 @@ end
 
 -- opts: stack, mfa, sms (bool), totp (bool), spend_limit, sns_policy
 -- ("inline"|"full"), test_user, phone, role_name, pool_name, client_name,
--- device_tracking ("always"|"opt-in"|"off"), alarm_email, alarm_at (1-100)
+-- device_tracking ("always"|"opt-in"|"off"), alarm_email, alarm_at (1-100),
+-- sms_delivery_logs (bool)
 function M.from(opts)
     local stack = opts.stack or "mfa-sms"
     if not stack:match("^[%w][%w%-]*$") or #stack > 40 then
@@ -151,6 +152,7 @@ function M.from(opts)
         spend_limit = limit, test_user = opts.test_user, phone = opts.phone,
         sms_message = M.SMS_MESSAGE, names = names, device_tracking = tracking,
         alarm_email = opts.alarm_email, alarm_at = opts.alarm_email and (at or M.ALARM_AT_DEFAULT) or nil,
+        sms_delivery_logs = opts.sms_delivery_logs == true,
     }
 end
 
