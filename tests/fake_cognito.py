@@ -32,6 +32,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from fake_cloudtrail import CloudTrail, CloudTrailError
+
 # ---------------------------------------------------------------------------
 # SRP, server side (Cognito's variant, written out in docs/SRP.md)
 # ---------------------------------------------------------------------------
@@ -342,6 +344,7 @@ class Fake:
         self.origins = {}    # origin_jti -> {"username", "pool", "revoked"}: one per sign-in
         self.codes = {}      # internal username -> {purpose: {"code", "sent", "destination"}}
         self.requests = []
+        self.cloudtrail = CloudTrail()  # LookupEvents over records the tests load (tests/fake_cloudtrail.py)
 
     def now(self):
         return time.time() + self.offset
@@ -419,8 +422,10 @@ class Fake:
     def take_session(self, sid, challenge, client_id=None):
         """The live session state, or the error Cognito gives. The caller sets used=True on success."""
         s = self.sessions.get(sid) if isinstance(sid, str) else None
-        if s is None or s.get("dead") or (client_id is not None and s["client"] != client_id):
+        if s is None or (client_id is not None and s["client"] != client_id):
             raise NotAuthorized(SESSION_INVALID)
+        if s.get("dead"):  # too many wrong codes: what Cognito answers then
+            raise NotAuthorized(SESSION_EXPIRED)
         if s["used"]:
             raise NotAuthorized(SESSION_USED)
         if self.now() - s["created"] > self.pools[s["pool"]]["auth_session_seconds"]:
@@ -433,8 +438,9 @@ class Fake:
         return s, self.pools[s["pool"]], user
 
     def wrong_code(self, s, exc):
+        """The pool's code_attempts wrong codes (default 3) each give the error; the session is then dead."""
         s["attempts"] += 1
-        if s["attempts"] >= 3:  # Cognito allows three tries per challenge session
+        if s["attempts"] >= self.pools[s["pool"]]["code_attempts"]:
             s["dead"] = True
         return exc
 
@@ -838,7 +844,11 @@ class Fake:
         """Cognito validates a settings block even when it only disables the factor: SMS settings need a
         phone_number (amplify-js #5766, #8574), software-token settings a verified token (amplify-js
         #944, #1343, #7016; the wording for a never-associated token is from aws-sdk-js-v3 #4645)."""
-        pool, user, _ = self.access(req)
+        _, user, _ = self.access(req)
+        return self.set_mfa_preference(user, req)
+
+    @staticmethod
+    def set_mfa_preference(user, req):
         sms, soft = req.get("SMSMfaSettings"), req.get("SoftwareTokenMfaSettings")
         if sms is not None and not user["attrs"].get("phone_number"):
             raise InvalidParameter("User does not have a phone_number set to turn on SMS MFA")
@@ -862,6 +872,11 @@ class Fake:
 
     def op_GetUser(self, req):
         _, user, _ = self.access(req)
+        return self.user_out(user)
+
+    @staticmethod
+    def user_out(user):
+        """GetUser's answer; AdminGetUser adds the status fields."""
         out = {"Username": user["username"],
                "UserAttributes": [{"Name": k, "Value": v} for k, v in user["attrs"].items()]}
         mfa = [m for m, on in (("SMS_MFA", user["sms_mfa"]),
@@ -1032,6 +1047,68 @@ class Fake:
         self.origins[rec["origin"]]["revoked"] = True
         return {}
 
+    # ---- admin operations (an operator's lost-phone reset) --------------
+    # Real Cognito signs these with IAM credentials; the fake checks no
+    # signature (as for the public operations) and finds the user by
+    # UserPoolId and Username (or a sign-in alias).
+
+    def admin_user(self, req):
+        need(req, "UserPoolId", "Username")
+        pool = self.pools.get(req["UserPoolId"])
+        if pool is None:
+            raise CognitoError("ResourceNotFoundException", f"User pool {req['UserPoolId']} does not exist.")
+        user = self.find_user(pool, req["Username"])
+        if user is None:
+            raise CognitoError("UserNotFoundException", "User does not exist.")
+        return pool, user
+
+    def op_AdminGetUser(self, req):
+        _, user = self.admin_user(req)
+        out = self.user_out(user)
+        out.update(Enabled=user["enabled"], UserStatus=user["status"], UserCreateDate=user["created"],
+                   UserLastModifiedDate=user["created"])
+        return out
+
+    def op_AdminSetUserMFAPreference(self, req):
+        """The same rules as SetUserMFAPreference, for the user named by pool and username."""
+        _, user = self.admin_user(req)
+        return self.set_mfa_preference(user, req)
+
+    def op_AdminUpdateUserAttributes(self, req):
+        need(req, "UserAttributes")
+        _, user = self.admin_user(req)
+        attrs = self.attribute_list(req, "UserAttributes")
+        # an administrator may set the verified flags a user may not
+        self.check_attributes({k: v for k, v in attrs.items() if k not in ("email_verified", "phone_number_verified")})
+        self.apply_attributes(user, attrs)
+        return {}
+
+    def op_AdminListDevices(self, req):
+        pool, user = self.admin_user(req)
+        limit = req.get("Limit", 60)
+        if not isinstance(limit, int) or not 0 <= limit <= 60:
+            raise validation("Limit", "Member must have value less than or equal to 60", limit)
+        devs = [d for d in self.devices.values()
+                if d["pool"] == pool["id"] and d["username"] == user["username"] and d["confirmed"]]
+        start = int(req["PaginationToken"]) if str(req.get("PaginationToken", "")).isdigit() else 0
+        out = {"Devices": [self.device_out(d) for d in devs[start:start + (limit or 60)]]}
+        if start + (limit or 60) < len(devs):
+            out["PaginationToken"] = str(start + (limit or 60))
+        return out
+
+    def op_AdminForgetDevice(self, req):
+        need(req, "DeviceKey")
+        pool, user = self.admin_user(req)
+        del self.devices[self.own_device(pool, user, req["DeviceKey"])["key"]]
+        return {}
+
+    def op_AdminUserGlobalSignOut(self, req):
+        pool, user = self.admin_user(req)
+        for o in self.origins.values():
+            if o["pool"] == pool["id"] and o["username"] == user["username"]:
+                o["revoked"] = True
+        return {}
+
     # ---- sign-up -------------------------------------------------------
 
     def op_SignUp(self, req):
@@ -1130,6 +1207,8 @@ def control_pool(fake, body):
     mfa = body.get("mfa", "OFF")
     if mfa not in ("OFF", "OPTIONAL", "ON"):
         raise ValueError("mfa must be OFF, OPTIONAL or ON")
+    if not isinstance(body.get("code_attempts", 3), int) or body.get("code_attempts", 3) < 1:
+        raise ValueError("code_attempts must be a positive integer")
     pool = {
         "id": pid, "name": pid.split("_", 1)[1], "client_id": body["client_id"],
         "client_secret": body.get("client_secret"), "mfa": mfa,
@@ -1137,6 +1216,8 @@ def control_pool(fake, body):
             "challenge_required_on_new_device": bool(dt.get("challenge_required_on_new_device", False)),
             "device_only_remembered_on_user_prompt": bool(dt.get("device_only_remembered_on_user_prompt", False))},
         "auth_session_seconds": body.get("auth_session_seconds", 180),
+        # wrong MFA codes a challenge session takes before it is dead (the lockout setting)
+        "code_attempts": body.get("code_attempts", 3),
         "prevent_user_existence_errors": bool(body.get("prevent_user_existence_errors", False)),
         "username_attributes": body.get("username_attributes", []),
         "alias_attributes": body.get("alias_attributes", ["email"]),
@@ -1205,6 +1286,8 @@ def control(fake, method, path, query, body):
         return {"offset_seconds": fake.offset, "now": fake.now()}
     if method == "GET" and path == "/_control/state":
         return control_state(fake)
+    if method == "POST" and path == "/_control/cloudtrail":
+        return fake.cloudtrail.load(body.get("events") or [])
     raise KeyError(path)
 
 
@@ -1213,6 +1296,7 @@ def control(fake, method, path, query, body):
 # ---------------------------------------------------------------------------
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
 JWKS_PATH = re.compile(r"/([\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json")
 
 
@@ -1275,6 +1359,14 @@ class Handler(BaseHTTPRequestHandler):
             return 200, fake.signer.jwks(), {}
         if self.command != "POST" or url.path != "/":
             return 404, {"__type": "UnknownOperationException", "message": "no such path"}, {}
+        if rec["target"] == CLOUDTRAIL_TARGET:
+            rec["operation"] = "CloudTrail.LookupEvents"
+            try:
+                req = json.loads(raw or b"{}")
+                rec["json"] = req
+                return 200, fake.cloudtrail.lookup(req, fake.now(), time.monotonic()), {}
+            except CloudTrailError as e:
+                return 400, {"__type": e.code, "message": e.message}, {"X-Amzn-ErrorType": e.code}
         try:
             if not rec["operation"]:
                 raise CognitoError("UnknownOperationException", f"Unknown target {rec['target']!r}")

@@ -16,6 +16,7 @@ function M.new(moto, state_dir)
     self.iam = support.admin("iam", moto)
     self.idp = support.admin("cognito-idp", moto)
     self.sns = support.admin("sns", moto)
+    self.cw = support.admin("cloudwatch", moto)
     return self
 end
 
@@ -104,6 +105,17 @@ function G:clients_of(pool_id)
     return out
 end
 
+-- The stack's spend alarm and its topic (step 10), each false when absent.
+function G:alarm_of(stack)
+    local name = stack .. "-sms-spend"
+    local alarms = assert(self.cw:call("DescribeAlarms", { AlarmNames = { name } })).MetricAlarms or {}
+    local topic = false
+    for _, tp in ipairs(all_pages(self.sns, "ListTopics", {}, "Topics")) do
+        if tp.TopicArn:match(":([^:]+)$") == name then topic = tp.TopicArn end
+    end
+    return alarms[1] or false, topic
+end
+
 -- The one generator of `guide up` options: a random, valid choice for each
 -- option that shapes a stack (nil = leave it out, true = a flag). `rng(n)`
 -- gives 1..n.
@@ -121,6 +133,9 @@ M.OPTION_GEN = {
     { "spend-limit", function(rng) return ({ nil, "5", "10.00" })[rng(3)] end },
     { "test-user", function(rng) return rng(4) == 1 and "qa@example.com" or nil end },
     { "device-tracking", function(rng) return ({ nil, "always", "opt-in", "off" })[rng(4)] end },
+    { "alarm-email", function(rng) return ({ nil, "ops@example.com", "sec@example.com" })[rng(3)] end },
+    { "alarm-at", function(rng) return ({ nil, "50", "100" })[rng(3)] end },
+    { "sms-delivery-logs", function(rng) return rng(4) == 1 or nil end },
 }
 
 -- Random options for one `up` as an argument string, and the values chosen.
@@ -132,11 +147,16 @@ function M.random_options(rng, stack, first)
     if chosen.sms == "off" or chosen.totp == "off" then
         if chosen.sms == "off" then chosen.totp = "on" else chosen.sms = chosen.sms or "on" end
     end
+    -- a threshold alone is refused unless an address came with it (the
+    -- state may hold one, but the generator does not track that)
+    if not chosen["alarm-email"] then chosen["alarm-at"] = nil end
     local args = {}
     for _, gen in ipairs(M.OPTION_GEN) do
         local k, v = gen[1], chosen[gen[1]]
         if k == "sms" or k == "totp" then
             if v then args[#args + 1] = (v == "on" and "--" or "--no-") .. k end
+        elseif v == true then
+            args[#args + 1] = "--" .. k
         elseif v ~= nil then
             args[#args + 1] = "--" .. k .. " " .. v
         end

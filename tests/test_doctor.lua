@@ -9,14 +9,14 @@ local sys = require "mfakit.sys"
 local http = require "mfakit.http"
 local doctor = require "mfakit.doctor"
 local policy = require "mfakit.doctor.policy_eval"
-local sms_regions = require "mfakit.doctor.sms_regions"
+local sms_regions = require "mfakit.cognito.sms_regions"
 local support = dofile("tests/support.lua")
 
 local IDS = { "credentials", "clock-skew", "pool-exists", "pool-mfa-config", "pool-sms-config", "pool-totp",
-              "pool-device-tracking",
+              "pool-device-tracking", "pool-account-recovery",
               "sms-role-exists", "sms-role-trust", "sms-role-external-id", "sms-role-sns-publish", "sns-spend-limit",
-              "sns-sms-type", "sns-sandbox", "sms-region", "client-auth-flows", "user-exists", "user-phone-format",
-              "user-phone-verified", "user-mfa-preference" }
+              "sns-spend-alarm", "sns-sms-type", "sns-sandbox", "sms-region", "client-auth-flows", "user-exists",
+              "user-phone-format", "user-phone-verified", "user-mfa-preference" }
 
 local PHONE = "+15555550100"
 -- The stacks live in a region no other test file uses: `guide up` changes
@@ -241,7 +241,7 @@ end)
 
 t.case("a healthy guide stack has no failure; JSON shape and exit status 0", function()
     need()
-    local s = make_stack("dh")
+    local s = make_stack("dh", "--alarm-email ops@example.com")
     local map, by_id, rc, err, doc = run_doctor(s.args)
     t.eq(rc, 0, err)
     local keys = {}
@@ -276,7 +276,7 @@ t.case("a healthy guide stack has no failure; JSON shape and exit status 0", fun
     for i, id in ipairs(IDS) do
         t.ok(lines[i]:match("^(%a+)%s+(%S+)") == map[id] and lines[i]:find(" " .. id .. " ", 1, true), lines[i])
     end
-    t.ok(lines[#lines]:find("20 checks: ", 1, true), lines[#lines])
+    t.ok(lines[#lines]:find("22 checks: ", 1, true), lines[#lines])
     -- no --username: the user checks skip and say why
     map, by_id, rc = run_doctor("--stack " .. s.stack)
     t.eq(rc, 0)
@@ -334,6 +334,7 @@ local FAULTS = {
                 RequireNumbers = true, RequireSymbols = false } },
             AutoVerifiedAttributes = json.array({ "email" }), SmsAuthenticationMessage = "Your MFA code is {####}",
             DeviceConfiguration = { ChallengeRequiredOnNewDevice = true, DeviceOnlyRememberedOnUserPrompt = true },
+            AccountRecoverySetting = { RecoveryMechanisms = { { Name = "verified_email", Priority = 1 } } },
             UserPoolTags = { ["mfakit:stack"] = s.stack } }))
     end, "no SMS configuration" },
     { "phone not E.164", "user-phone-format", function(s)

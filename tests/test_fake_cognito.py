@@ -447,7 +447,7 @@ def run_server_checks(api):
         api.fail("RespondToAuthChallenge", c3.respond(out, "bob", {"SMS_MFA_CODE": "000000"}, False),
                  "CodeMismatchException")  # (one in a million that 000000 is right)
     api.fail("RespondToAuthChallenge", c3.respond(out, "bob", {"SMS_MFA_CODE": api.ctl("GET", "codes")["bob"][
-        "sms_mfa"]}, False), "NotAuthorizedException", fc.SESSION_INVALID)
+        "sms_mfa"]}, False), "NotAuthorizedException", fc.SESSION_EXPIRED)  # dead after code_attempts (3)
     out = c3.password_login("bob", "Bob-Pass-1")[2]
     api.ctl("POST", "clock", {"advance_seconds": 181})
     api.fail("RespondToAuthChallenge", c3.respond(out, "bob", {"SMS_MFA_CODE": api.ctl("GET", "codes")["bob"][

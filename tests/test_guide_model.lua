@@ -5,10 +5,13 @@
 -- random moment; then `down`. Invariants:
 --   after every up that exits 0: one pool, one role (the one the options
 --   ask for now), one client (named as asked), the state's settings are
---   the options given so far;
+--   the options given so far; the spend alarm and its topic exist, with
+--   the threshold asked for, once any up gave --alarm-email; step 11's role
+--   once any up gave --sms-delivery-logs;
 --   plan and status change nothing;
 --   after down: no role, pool or client with the stack's tag or any name it
---   ever used; a second down exits 0; the state file is gone.
+--   ever used, and no spend alarm or topic; a second down exits 0; the
+--   state file is gone.
 -- A failure prints the seed and the sequence. MFAKIT_LIFECYCLE_SEEDS=N runs
 -- N more seeds drawn from the clock.
 local sys = require "mfakit.sys"
@@ -18,6 +21,11 @@ local gsupport = dofile("tests/guide_support.lua")
 
 local FIXED_SEEDS = { 1, 2, 3, 4, 5, 6 }
 local STEPS = 6
+
+local function common_contains(list, v)
+    for _, x in ipairs(list or {}) do if x == v then return true end end
+    return false
+end
 
 -- Hand drift through the API: each returns a description.
 local DRIFT = {
@@ -80,12 +88,18 @@ local function run_seed(seed)
     local want = { role = stack .. "-sms-role", client = stack .. "-client", sns_policy = "inline",
                    device_tracking = "opt-in" }
     local first = true
+    want.alarm_at = 80
 
     local function after_up()
         local st = g:state(stack)
         check(st, "up left no state")
-        check(#g:roles_of(stack, used) == 1 and g:roles_of(stack, used)[1] == want.role,
-            "roles after up: " .. table.concat(g:roles_of(stack, used), ","))
+        -- the SMS role, and step 11's role for SNS once any up asked for delivery logs
+        local roles, logs_role = {}, false
+        for _, r in ipairs(g:roles_of(stack, used)) do
+            if r == stack .. "-sns-delivery-logs" then logs_role = true else roles[#roles + 1] = r end
+        end
+        check(#roles == 1 and roles[1] == want.role, "roles after up: " .. table.concat(roles, ","))
+        check(logs_role == (want.delivery_logs == true), "delivery-logs role after up: " .. tostring(logs_role))
         local pools = g:pools_of(stack, used)
         check(#pools == 1 and pools[1] == st.resources.pool.id, "pools after up: " .. table.concat(pools, ","))
         local dc = (g.idp:call("DescribeUserPool", { UserPoolId = pools[1] }) or { UserPool = {} })
@@ -98,6 +112,19 @@ local function run_seed(seed)
             tostring(st.settings.device_tracking))
         local clients = g:clients_of(pools[1])
         check(#clients == 1 and clients[1] == want.client, "clients after up: " .. table.concat(clients, ","))
+        local alarm, topic = g:alarm_of(stack)
+        if want.alarm_email then
+            -- without a stack spend limit: a share of the account's (us-east-1's), or of $1
+            local limit = tonumber(st.settings.spend_limit) or
+                tonumber((assert(g.sns:call("GetSMSAttributes")).attributes or {}).MonthlySpendLimit) or 1
+            check(alarm and topic and common_contains(alarm.AlarmActions, topic) and
+                  tonumber(alarm.Threshold) == math.floor(limit * want.alarm_at + 0.5) / 100 and
+                  st.settings.alarm_email == want.alarm_email and st.settings.alarm_at == want.alarm_at,
+                "spend alarm after up: want " .. want.alarm_email .. " at " .. want.alarm_at .. "%, got " ..
+                tostring(alarm and alarm.Threshold) .. " " .. tostring(topic))
+        else
+            check(not alarm and not topic, "a spend alarm nobody asked for")
+        end
         check(st.settings.role_name == want.role and st.settings.client_name == want.client and
               st.settings.sns_policy == want.sns_policy, "settings kept: " .. tostring(st.settings.role_name) ..
               " " .. tostring(st.settings.client_name) .. " " .. tostring(st.settings.sns_policy))
@@ -130,6 +157,11 @@ local function run_seed(seed)
         if chosen["client-name"] then want.client = chosen["client-name"] end
         if chosen["sns-policy"] then want.sns_policy = chosen["sns-policy"] end
         if chosen["device-tracking"] then want.device_tracking = chosen["device-tracking"] end
+        if chosen["sms-delivery-logs"] then want.delivery_logs = true end
+        if chosen["alarm-email"] then
+            -- a new address without --alarm-at keeps the threshold the stack had
+            want.alarm_email, want.alarm_at = chosen["alarm-email"], tonumber(chosen["alarm-at"]) or want.alarm_at
+        end
         after_up()
     end
 
@@ -158,6 +190,8 @@ local function run_seed(seed)
     local roles, pools = g:roles_of(stack, used), g:pools_of(stack, used)
     check(#roles == 0, "roles left after down: " .. table.concat(roles, ","))
     check(#pools == 0, "pools left after down: " .. table.concat(pools, ","))
+    local alarm, topic = g:alarm_of(stack)
+    check(not alarm and not topic, "spend alarm or topic left after down")
     check(g:state(stack) == nil, "state file left after down")
     out, err, rc = g:run("down --stack " .. stack)
     check(rc == 0 and out ~= nil, "a second down exited " .. tostring(rc) .. ": " .. err)

@@ -20,7 +20,7 @@ local function commands()
 end
 
 t.case("help --commands lists every registered command, run and help too", function()
-    t.eq(commands(), { "run", "help", "login", "totp", "guide", "doctor", "cost", "test", "load" })
+    t.eq(commands(), { "run", "help", "login", "totp", "guide", "doctor", "cost", "test", "load", "audit" })
 end)
 
 t.case("mfakit help COMMAND is the same text as COMMAND --help, for every command", function()

@@ -41,7 +41,7 @@ local PROTOCOLS = { json = jsonrpc.protocol, query = query.protocol }
 local HINTS = {
     ["cognito-idp"] = "mfakit.aws.hints.cognito_idp",
     iam = "mfakit.aws.hints.iam", sns = "mfakit.aws.hints.sns", sts = "mfakit.aws.hints.sts",
-    cloudwatch = "mfakit.aws.hints.cloudwatch",
+    cloudwatch = "mfakit.aws.hints.cloudwatch", cloudtrail = "mfakit.aws.hints.cloudtrail",
 }
 
 local Client = {}
@@ -51,7 +51,8 @@ Client.__name = "mfakit.aws.client"
 function M.client(service, opts)
     check(1, "aws.client", service, "string")
     if not HINTS[service] then
-        error("aws.client: unknown service '" .. service .. "' (known: cognito-idp, iam, sns, sts, cloudwatch)", 2)
+        error("aws.client: unknown service '" .. service ..
+            "' (known: cognito-idp, iam, sns, sts, cloudwatch, cloudtrail)", 2)
     end
     opts = check(2, "aws.client", opts, "table|nil") or {}
     if opts.max_attempts ~= nil and (math.type(opts.max_attempts) ~= "integer" or opts.max_attempts < 1) then

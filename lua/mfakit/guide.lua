@@ -17,7 +17,8 @@ local M = {}
 -- for steps of one's own (docs/SCRIPTING.md "Writing a step")
 M.errors = errors
 
-M.STEPS = { "01-sms-role", "02-user-pool", "03-app-client", "04-env", "08-test-user", "09-sns-sms" }
+M.STEPS = { "01-sms-role", "02-user-pool", "03-app-client", "04-env", "08-test-user", "09-sns-sms", "10-spend-alarm",
+            "11-sms-delivery-logs" }
 
 -- A step is a table, or the name of one of the built-in steps under
 -- mfakit.guide.steps.
@@ -40,7 +41,7 @@ for k, v in pairs(common) do M[k] = v end
 -- The options that shape the stack, kept in the state so a later run
 -- without them converges to the same stack.
 local SHAPING = { "mfa", "sms", "totp", "sns_policy", "spend_limit", "test_user", "phone", "role_name", "pool_name",
-                  "client_name", "device_tracking" }
+                  "client_name", "device_tracking", "alarm_email", "alarm_at", "sms_delivery_logs" }
 
 -- A pool cannot be renamed, and replacing it would lose its users.
 local function check_pool_rename(st, s)
@@ -138,7 +139,8 @@ local function remember_settings(ctx)
         stack = s.stack, mfa = s.mfa, sms = s.sms, totp = s.totp, sns_policy = s.sns_policy,
         spend_limit = s.spend_limit, test_user = s.test_user, phone = s.phone,
         role_name = s.names.role, pool_name = s.names.pool, client_name = s.names.client,
-        device_tracking = s.device_tracking,
+        device_tracking = s.device_tracking, alarm_email = s.alarm_email, alarm_at = s.alarm_at,
+        sms_delivery_logs = s.sms_delivery_logs or nil,
     }
     ctx.state.doc.region = ctx.region
     if not ctx.external_id then
@@ -198,6 +200,7 @@ end
 
 -- resource in the state -> the step that makes it
 local RESOURCE_STEP = { role = "01-sms-role", pool = "02-user-pool", client = "03-app-client", user = "08-test-user",
+                        alarm = "10-spend-alarm", delivery_logs = "11-sms-delivery-logs",
                         retired_roles = "01-sms-role" }
 
 M.settle_seconds = 2

@@ -46,6 +46,7 @@ local COMMANDS = {
     { "cost", "mfakit.cmd.cost", "estimate the monthly cost of MFA" },
     { "test", "mfakit.cmd.test", "run test files (login journeys, CI) with TAP and JUnit reports" },
     { "load", "mfakit.cmd.load", "paced concurrent sign-ins: latency per phase, errors, thresholds" },
+    { "audit", "mfakit.cmd.audit", "who changed MFA, and when, from CloudTrail (last 90 days)" },
 }
 
 -- `mfakit help`, the man pages and the completion scripts read this list

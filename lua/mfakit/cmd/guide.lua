@@ -31,13 +31,18 @@ local DEF = {
         { "sms-code-from", "string", "SOURCE",
           "sign the test user in through SMS (env:VAR, file:PATH, cmd:..., prompt)" },
         require("mfakit.cognito.codes").TIMEOUT_OPTION,
+        { "alarm-email", "string", "ADDRESS",
+          "step 10: an SNS topic <stack>-sms-spend emailing ADDRESS, and a CloudWatch alarm on the SMS spend" },
+        { "alarm-at", "string", "PERCENT", "the alarm's threshold, in percent of the spend limit (default 80)" },
+        { "sms-delivery-logs", "flag", nil,
+          "step 11: SNS logs every SMS's delivery to CloudWatch Logs (a role for SNS, sampling 100%)" },
         { "role-name", "string", "NAME", "the SMS role's name; a new name on a later up replaces the role" },
         { "pool-name", "string", "NAME", "the user pool's name (a pool cannot be renamed later)" },
         { "client-name", "string", "NAME", "the app client's name; a new name on a later up renames it" },
         require("mfakit.stack.state").STATE_DIR_OPTION,
         { "lock-timeout", "number", "SECONDS", "up and down: wait this long for another run on the stack (default " ..
             "0: refuse at once)" },
-        { "step", "string", "NN", "up, down, plan, status: only that step (01 02 03 04 08 09)" },
+        { "step", "string", "NN", "up, down, plan, status: only that step (01 02 03 04 08 09 10 11)" },
         { "write", "string", "PATH", "env: write the lines to PATH" },
         { "format", "string", "dotenv|json|amplify|amplify-outputs", "env: what is written: the .env lines " ..
             "(default), them as JSON, Amplify v6's ResourcesConfig, or Gen 2's amplify_outputs.json" },
@@ -64,7 +69,8 @@ local function options(o)
         spend_limit = o["spend-limit"], sns_policy = o["sns-policy"], test_user = o["test-user"], phone = o.phone,
         sms_code = o["sms-code-from"], role_name = o["role-name"], pool_name = o["pool-name"],
         client_name = o["client-name"], state_dir = o["state-dir"], lock_timeout = o["lock-timeout"],
-        device_tracking = o["device-tracking"],
+        device_tracking = o["device-tracking"], alarm_email = o["alarm-email"], alarm_at = o["alarm-at"],
+        sms_delivery_logs = o["sms-delivery-logs"] or nil,
     }
 end
 

@@ -10,7 +10,7 @@ local errors = require "mfakit.errors"
 local sys = require "mfakit.sys"
 local state_mod = require "mfakit.stack.state"
 local settings_mod = require "mfakit.stack.settings"
-local sms_regions = require "mfakit.doctor.sms_regions"
+local sms_regions = require "mfakit.cognito.sms_regions"
 local cloudwatch = require "mfakit.doctor.cloudwatch"
 local paginate = require "mfakit.aws.paginate"
 
@@ -257,7 +257,7 @@ end)
 
 -- SNS ----------------------------------------------------------------------------
 
--- Where Cognito sends this pool's SMS from: see mfakit.doctor.sms_regions.
+-- Where Cognito sends this pool's SMS from: see mfakit.cognito.sms_regions.
 Ctx.sms_region = memo("sms_region", function(self)
     local region = self.pool_region
     if not region then return nil, errors.new{ code = "NoRegion", message = "no region known" } end

@@ -147,4 +147,29 @@ checks[#checks + 1] = { id = "pool-device-tracking", title = "remembered devices
         return "pass", said
     end }
 
+-- The pool's account recovery: with SMS MFA, a phone that can also reset the
+-- password makes one lost or stolen phone both factors.
+checks[#checks + 1] = { id = "pool-account-recovery", title = "account recovery by verified email only",
+    run = function(ctx)
+        local p, skip, why = need_pool(ctx)
+        if skip then return skip, why end
+        local names = {}
+        for _, m in ipairs((p.AccountRecoverySetting or {}).RecoveryMechanisms or {}) do
+            names[#names + 1] = tostring(m.Name)
+        end
+        local said = #names > 0 and table.concat(names, ", ") or "not set (Cognito's legacy default, which " ..
+            "prefers SMS to email)"
+        if #names == 1 and names[1] == "verified_email" then
+            return "pass", "account recovery: verified_email only"
+        end
+        local phone = #names == 0
+        for _, n in ipairs(names) do if n == "verified_phone_number" then phone = true end end
+        if not phone then return "pass", "account recovery: " .. said end
+        return "warn", "account recovery: " .. said .. ": a forgotten password can be reset with a code texted " ..
+            "to the phone, the same phone that receives the MFA codes",
+            ctx.stack and fix.guide_up(ctx) or ("aws cognito-idp update-user-pool --user-pool-id " .. p.Id ..
+                " --account-recovery-setting 'RecoveryMechanisms=[{Name=verified_email,Priority=1}]' (with every " ..
+                "other setting: UpdateUserPool resets what it is not given)")
+    end }
+
 return checks

@@ -55,6 +55,66 @@ checks[#checks + 1] = { id = "sns-spend-limit", title = "MonthlySpendLimit, and 
         return "pass", string.format("MonthlySpendLimit is %s in %s; %s", money(limit), region, spent)
     end }
 
+local QUICK_ALARMS = { max_attempts = 2, retry_base = 0.25 }
+
+-- Every CloudWatch alarm on AWS/SNS SMSMonthToDateSpentUSD in the region.
+local function spend_alarms(ctx, region)
+    local cw = ctx:client("cloudwatch", region, QUICK_ALARMS, "quick")
+    local list, err = paginate.all(cw, "DescribeAlarms", { AlarmTypes = { "MetricAlarm" } }, "MetricAlarms")
+    if not list then return nil, err end
+    local out = {}
+    for _, a in ipairs(list) do
+        if a.Namespace == "AWS/SNS" and a.MetricName == "SMSMonthToDateSpentUSD" then out[#out + 1] = a end
+    end
+    return out
+end
+
+-- The guide's practice "set CloudWatch alarms for unusual SMS volume": a
+-- spend limit stops SMS silently; an alarm below it says so first.
+checks[#checks + 1] = { id = "sns-spend-alarm", title = "a CloudWatch alarm watches the SMS spend",
+    run = function(ctx)
+        local region = region_of(ctx)
+        local attrs, err = ctx:sms_attributes()
+        if not attrs then
+            return "skip", ctx:unreachable(err) or ("cannot read the SNS SMS settings (see sns-spend-limit): " ..
+                tostring(err))
+        end
+        local limit = tonumber(attrs.MonthlySpendLimit)
+        if not limit then
+            return "pass", "no MonthlySpendLimit is set in " .. region .. ": no limit for an alarm to watch " ..
+                "(see sns-spend-limit)"
+        end
+        local alarms
+        alarms, err = spend_alarms(ctx, region)
+        local threshold = math.floor(limit * 80 + 0.5) / 100
+        local how = ctx.stack and fix.guide_up(ctx, "--alarm-email ADDRESS") or string.format(
+            "aws cloudwatch put-metric-alarm --alarm-name sms-spend --namespace AWS/SNS --metric-name " ..
+            "SMSMonthToDateSpentUSD --statistic Maximum --period 300 --evaluation-periods 1 --threshold %s " ..
+            "--comparison-operator GreaterThanOrEqualToThreshold --alarm-actions TOPIC_ARN --region %s",
+            threshold, region)
+        if not alarms then
+            if ctx:unreachable(err) then return "skip", ctx:unreachable(err) end
+            return "warn", "cannot list the CloudWatch alarms in " .. region .. ": " .. tostring(err),
+                fix.for_error(ctx, err, "cloudwatch:DescribeAlarms")
+        end
+        local mute = {}
+        for _, a in ipairs(alarms) do
+            local t = tonumber(a.Threshold)
+            if a.ActionsEnabled ~= false and #(a.AlarmActions or {}) > 0 and t and t < limit then
+                return "pass", string.format("alarm %s notifies at %s of the %s MonthlySpendLimit in %s",
+                    a.AlarmName, money(t), money(limit), region)
+            end
+            mute[#mute + 1] = a.AlarmName .. (t and t >= limit and (" (threshold " .. money(t) .. ")") or
+                " (no action)")
+        end
+        if #mute > 0 then
+            return "warn", string.format("no alarm on SMSMonthToDateSpentUSD in %s notifies anyone before the %s " ..
+                "limit: %s", region, money(limit), table.concat(mute, ", ")), how
+        end
+        return "warn", string.format("no CloudWatch alarm watches SMSMonthToDateSpentUSD in %s: SNS stops " ..
+            "sending SMS at the %s MonthlySpendLimit without warning anyone", region, money(limit)), how
+    end }
+
 checks[#checks + 1] = { id = "sns-sms-type", title = "DefaultSMSType is Transactional",
     run = function(ctx)
         local region = region_of(ctx)

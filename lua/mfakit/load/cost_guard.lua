@@ -9,7 +9,7 @@
 --   after(est, sms_sent) -> line
 local sms = require "mfakit.sms"
 local money = require "mfakit.cost.money"
-local sms_regions = require "mfakit.doctor.sms_regions"
+local sms_regions = require "mfakit.cognito.sms_regions"
 local cloudwatch = require "mfakit.doctor.cloudwatch"
 
 local M = {}

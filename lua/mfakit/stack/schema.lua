@@ -30,6 +30,7 @@ M.DOC = object{
         stack = text(40), mfa = enum("OFF", "OPTIONAL", "ON"), sms = bool(), totp = bool(),
         sns_policy = enum("inline", "full"), spend_limit = text(32, "^%d+$"), test_user = NAME, phone = text(32),
         role_name = NAME, pool_name = NAME, client_name = NAME, device_tracking = enum("always", "opt-in", "off"),
+        alarm_email = NAME, alarm_at = { kind = "integer", min = 1, max = 100 }, sms_delivery_logs = bool(),
     }, true),
     -- a step of one's own keeps its record under its own name
     resources = object({
@@ -39,6 +40,10 @@ M.DOC = object{
         client = object{ name = NAME, id = text(128, "^[%w]+$"), status = STATUS },
         user = object{ username = NAME, status = STATUS },
         sns = object{ previous = { kind = "null_or", item = map_of(text(256)) }, set = map_of(text(256)) },
+        alarm = object{ region = text(64, "^[a-z][a-z0-9%-]*$"), name = NAME, topic_arn = NAME, alarm_arn = NAME,
+                        email = NAME, threshold = { kind = "number" }, status = STATUS },
+        delivery_logs = object{ region = text(64, "^[a-z][a-z0-9%-]*$"), role_name = NAME, role_arn = NAME,
+                                previous_role = text(2048), previous_rate = text(16), status = STATUS },
         retired_roles = array(object{ name = NAME, arn = NAME, role_id = text(128, "^[%w]+$"), made = bool() }),
     }, { kind = "record" }),
     names_used = object{ role = array(NAME), pool = array(NAME), client = array(NAME) },
@@ -67,6 +72,9 @@ local CHECKS = {
         if s.pattern and not v:match(s.pattern) then return "not of the expected form" end
     end,
     boolean = function(_, v) if type(v) ~= "boolean" then return "boolean expected" end end,
+    number = function(_, v)
+        if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then return "number expected" end
+    end,
     integer = function(s, v)
         if math.type(v) ~= "integer" then return "integer expected" end
         if v < s.min or v > s.max then return "must be " .. s.min .. " to " .. s.max end

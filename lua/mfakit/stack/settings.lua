@@ -71,9 +71,23 @@ function M.device_tracking_of(config)
     return prompt and "opt-in" or "always"
 end
 
+-- --alarm-at: the spend alarm's threshold, a whole percent of the spend limit.
+M.ALARM_AT_DEFAULT = 80
+
+local function alarm_at(v)
+    if v == nil then return nil end
+    local n = tonumber(tostring(v):match("^%d+$") or "")
+    if not n or n < 1 or n > 100 then
+        return errors.fail("InvalidOption", "--alarm-at must be a whole percent from 1 to 100, not '%s'",
+            errors.shown(tostring(v), 40))
+    end
+    return math.tointeger(n)
+end
+
 -- opts: stack, mfa, sms (bool), totp (bool), spend_limit, sns_policy
 -- ("inline"|"full"), test_user, phone, role_name, pool_name, client_name,
--- device_tracking ("always"|"opt-in"|"off")
+-- device_tracking ("always"|"opt-in"|"off"), alarm_email, alarm_at (1-100),
+-- sms_delivery_logs (bool)
 function M.from(opts)
     local stack = opts.stack or "mfa-sms"
     if not stack:match("^[%w][%w%-]*$") or #stack > 40 then
@@ -110,11 +124,23 @@ function M.from(opts)
         local ok, perr = phone.check(opts.phone)
         if not ok then return errors.fail("InvalidOption", "--phone: %s", perr.message) end
     end
+    if opts.alarm_email and not opts.alarm_email:match("^[^@%s]+@[^@%s]+%.[^@%s]+$") then
+        return errors.fail("InvalidOption", "--alarm-email must be an email address, not '%s'",
+            errors.shown(opts.alarm_email))
+    end
+    local at
+    at, err = alarm_at(opts.alarm_at)
+    if err then return nil, err end
+    if at and not opts.alarm_email then
+        return errors.fail("InvalidOption", "--alarm-at needs --alarm-email (where the alarm is sent)")
+    end
     local names = {
         role = opts.role_name or (stack .. "-sms-role"),
         policy = stack .. "-sns-publish",
         pool = opts.pool_name or (stack .. "-pool"),
         client = opts.client_name or (stack .. "-client"),
+        -- the spend alarm's SNS topic and CloudWatch alarm share one name
+        alarm = stack .. "-sms-spend",
     }
     for _, n in ipairs(NAME_RULES) do
         local ok
@@ -125,6 +151,8 @@ function M.from(opts)
         stack = stack, mfa = mfa, sms = sms, totp = totp, sns_policy = policy,
         spend_limit = limit, test_user = opts.test_user, phone = opts.phone,
         sms_message = M.SMS_MESSAGE, names = names, device_tracking = tracking,
+        alarm_email = opts.alarm_email, alarm_at = opts.alarm_email and (at or M.ALARM_AT_DEFAULT) or nil,
+        sms_delivery_logs = opts.sms_delivery_logs == true,
     }
 end
 

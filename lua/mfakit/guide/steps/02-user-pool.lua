@@ -3,7 +3,9 @@
 --   TOTP enabled, email as username (case-insensitive) and auto-verified,
 --   password policy: 8+ characters, upper, lower, numbers, no symbols
 --   required; schema email (required), phone_number, name (required);
---   DeviceConfiguration from --device-tracking (default opt-in).
+--   DeviceConfiguration from --device-tracking (default opt-in); account
+--   recovery by verified email only, so a lost or stolen phone is not also
+--   the way back into the account (a deliberate difference from the guide).
 -- Creates: user pool <stack>-pool tagged mfakit:stack (pool names are not
 --   unique in Cognito: it is found again by that tag).
 -- IAM permissions: cognito-idp:CreateUserPool, DescribeUserPool,
@@ -24,6 +26,10 @@ local function sms_configuration(ctx)
     return { SnsCallerArn = ctx.role_arn, ExternalId = ctx.external_id }
 end
 
+-- Forgotten passwords are reset through the verified email only: Cognito's
+-- default also offers the phone, which is the MFA device.
+local ACCOUNT_RECOVERY = { RecoveryMechanisms = { { Name = "verified_email", Priority = 1 } } }
+
 local PASSWORD_POLICY = { MinimumLength = 8, RequireUppercase = true, RequireLowercase = true,
                           RequireNumbers = true, RequireSymbols = false }
 
@@ -39,6 +45,7 @@ local function mutable_config(ctx)
         -- whether (and when) a remembered device signs in with device SRP instead of an MFA code
         DeviceConfiguration = settings.DEVICE_TRACKING[ctx.settings.device_tracking],
         UserPoolTags = { [settings.TAG] = ctx.settings.stack },
+        AccountRecoverySetting = ACCOUNT_RECOVERY,
     }
 end
 
@@ -95,6 +102,11 @@ function step.inspect(ctx)
     end
     if not guide.same(pool.AutoVerifiedAttributes, { "email" }) then
         changes[#changes + 1] = "auto-verified attributes"
+        policy_differs = true
+    end
+    local recovery = (pool.AccountRecoverySetting or {}).RecoveryMechanisms
+    if not guide.same(recovery, ACCOUNT_RECOVERY.RecoveryMechanisms) then
+        changes[#changes + 1] = "account recovery: verified email only"
         policy_differs = true
     end
     local tracking = settings.device_tracking_of(pool.DeviceConfiguration)

@@ -1,4 +1,5 @@
--- mfakit.doctor.sms_regions: which AWS region sends a user pool's SMS.
+-- mfakit.cognito.sms_regions: which AWS region sends a user pool's SMS (the doctor
+-- and the guide's spend-alarm step both need it, so it lives with Cognito's services).
 -- Source: the Amazon Cognito Developer Guide, "SMS message settings for
 -- Amazon Cognito user pools",
 -- https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-sms-settings.html
