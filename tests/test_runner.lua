@@ -367,3 +367,16 @@ t.case("t.user on moto: the password signs in; mfa = totp is enrolled", function
     local got = assert(p.admin:call("AdminGetUser", { UserPoolId = p.pool_id, Username = u2.username }))
     t.eq(got.PreferredMfaSetting, "SOFTWARE_TOKEN_MFA")
 end)
+
+t.case("t.eq on cyclic tables ends: equal cycles are equal, different ones differ", function()
+    local dir = dir_with{ ["cycle_test.lua"] = [[
+local t = require "mfakit.test"
+local function ring(v) local a = { v = v } a.next = { v = v, next = a } return a end
+t.case("same", function() t.eq(ring(1), ring(1)) end)
+t.case("differ", function() t.eq(ring(1), ring(2)) end)
+]] }
+    local out, err, rc = run(dir, ". --output json --case-timeout 20")
+    t.eq(rc, 1, err)
+    local cases = assert(json.decode(out)).files[1].cases
+    t.eq({ cases[1].status, cases[2].status }, { "pass", "fail" })
+end)
