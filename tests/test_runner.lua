@@ -347,7 +347,7 @@ end)
     local f = assert(io.open(dir .. "/user.txt"))
     local username = f:read("a")
     f:close()
-    t.match(username, "^mfakit%-test%-")
+    t.match(username, "^mfakit%-%x+@example%.com$")
     t.fails("UserNotFoundException", p.admin:call("AdminGetUser", { UserPoolId = p.pool_id, Username = username }))
 end)
 
@@ -379,4 +379,48 @@ t.case("differ", function() t.eq(ring(1), ring(2)) end)
     t.eq(rc, 1, err)
     local cases = assert(json.decode(out)).files[1].cases
     t.eq({ cases[1].status, cases[2].status }, { "pass", "fail" })
+end)
+
+t.case("fixture errors are one line naming the test's line, not a traceback through mfakit", function()
+    local dir = dir_with{ ["fix_test.lua"] = [[
+local t = require "mfakit.test"
+t.case("no stack", function() t.stack("no-such-stack", ".") end)
+t.case("no pool", function()
+    t.user{ pool = "us-east-1_nothere", client = "c", endpoint = "http://127.0.0.1:9", region = "us-east-1",
+        access_key = "k", secret_key = "s" }
+end)
+t.case("bad mfa", function() t.user{ pool = "p", client = "c", mfa = "email" } end)
+]] }
+    local out, err, rc = run(dir, ". --output json")
+    t.eq(rc, 1, err)
+    local cases = assert(json.decode(out)).files[1].cases
+    t.match(cases[1].message, "^t%.stack: ")
+    t.match(cases[2].message, "^t%.user: AdminCreateUser: ")
+    t.match(cases[3].message, "^t%.user: mfa must be none, sms or totp")
+    local text = run(dir, ".")
+    t.ok(not text:find("fixtures.lua", 1, true), text)
+    t.ok(not text:find("stack traceback", 1, true), text)
+    t.match(text, "fix_test%.lua:2: error: t%.stack")
+    t.match(text, "fix_test%.lua:4: error: t%.user: AdminCreateUser")
+    -- run as a script, a test file says how to run it, in one line
+    local _, serr, src = support.run("cd '" .. dir .. "' && " .. bin() .. " fix_test.lua")
+    t.eq(src, 1)
+    t.eq(serr, "mfakit: fix_test.lua:2: t.case registers with the test runner: this is a test file, run it " ..
+        "with `mfakit test fix_test.lua`\n")
+end)
+
+t.case("t.user on moto: a pool that signs in by e-mail (UsernameAttributes) takes its users", function()
+    local moto = t.env("MFAKIT_TEST_MOTO")
+    if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
+    local admin = support.admin("cognito-idp", moto)
+    local pool = assert(admin:call("CreateUserPool", { PoolName = "email-" .. sys.getpid(),
+        UsernameAttributes = { "email" } })).UserPool.Id
+    local client = assert(admin:call("CreateUserPoolClient", { UserPoolId = pool, ClientName = "c",
+        ExplicitAuthFlows = { "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH" } }))
+        .UserPoolClient.ClientId
+    local u = t.user{ pool = pool, client = client, endpoint = moto, region = "us-east-1", access_key = "testing",
+        secret_key = "testing" }
+    t.match(u.username, "^mfakit%-%x+@example%.com$")
+    local got = assert(admin:call("AdminGetUser", { UserPoolId = pool, Username = u.username }))
+    t.eq(got.UserStatus, "CONFIRMED")
 end)
