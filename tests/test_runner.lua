@@ -162,6 +162,8 @@ t.case("text: one line per case; a failure shows its message and its line", func
     t.match(out, "\nFAIL a_test%.lua: fails %([%d.]+ s%)\n     a_test%.lua:3: a differs\n")
     t.match(out, "\n         want {a=2}\n")
     t.match(out, "\nskip a_test%.lua: skips # really %([%d.]+ s%) # no emulator here\n")
+    -- an error is not a failure: it says ERROR
+    t.match(out, "\nERROR a_test%.lua: errors %([%d.]+ s%)\n     a_test%.lua:4: error: .*boom")
     t.match(out, "\n2 passed, 1 failed, 1 errored, 1 skipped %([%d.]+ s%)\n$")
 end)
 
@@ -347,7 +349,7 @@ end)
     local f = assert(io.open(dir .. "/user.txt"))
     local username = f:read("a")
     f:close()
-    t.match(username, "^mfakit%-test%-")
+    t.match(username, "^mfakit%-%x+@example%.com$")
     t.fails("UserNotFoundException", p.admin:call("AdminGetUser", { UserPoolId = p.pool_id, Username = username }))
 end)
 
@@ -366,4 +368,255 @@ t.case("t.user on moto: the password signs in; mfa = totp is enrolled", function
     t.ok(u2.totp_secret, "a TOTP secret")
     local got = assert(p.admin:call("AdminGetUser", { UserPoolId = p.pool_id, Username = u2.username }))
     t.eq(got.PreferredMfaSetting, "SOFTWARE_TOKEN_MFA")
+end)
+
+t.case("a case that calls os.exit errors; the run goes on, reports, exits 1, cleans up", function()
+    local dir = dir_with{ ["exit_test.lua"] = [[
+local t = require "mfakit.test"
+t.case("exits", function()
+    t.defer(function() local f = io.open("cleaned.txt", "w") f:write("yes") f:close() end)
+    os.exit(0)
+end)
+t.case("after it", function() t.ok(true) end)
+]] }
+    local out, err, rc = run(dir, ". --output json --junit r.xml")
+    t.eq(rc, 1, err)
+    local cases = assert(json.decode(out)).files[1].cases
+    t.eq({ cases[1].status, cases[2].status }, { "error", "pass" })
+    t.match(cases[1].message, "^os%.exit called in a test case")
+    t.ok(io.open(dir .. "/r.xml"), "the JUnit report was written")
+    local f = assert(io.open(dir .. "/cleaned.txt"), "the case's clean-up ran")
+    f:close()
+end)
+
+-- Starts `mfakit test ARGS` in dir, sends it SIGNAL once the file
+-- `started` appears, and returns its stdout, stderr and exit status.
+local function run_signalled(dir, args, signal, env)
+    return support.run("(cd '" .. dir .. "' && env -u MFAKIT_TEST_SHARD " .. (env or "") .. " " .. bin() .. " test " ..
+        args .. " & p=$!; i=0; while [ ! -f '" .. dir .. "/started' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; " ..
+        "kill -" .. signal .. " $p; wait $p)")
+end
+
+local SIGNALLED = [[
+local t = require "mfakit.test"
+local task = require "mfakit.task"
+local function note(s) local f = io.open("log.txt", "a") f:write(s, "\n") f:close() end
+t.after_each(function() note("after_each") end)
+t.after_all(function() note("after_all") end)
+t.case("waits", function()
+    t.defer(function() note("clean-up") end)
+    io.open("started", "w"):close()
+    if os.getenv("SPIN") then while true do end end
+    task.sleep(60)
+end)
+t.case("never started", function() note("never") end)
+]]
+
+t.case("SIGINT while a case waits: it errors, hooks and clean-up run, reports written, exit 130", function()
+    local dir = dir_with{ ["sig_test.lua"] = SIGNALLED }
+    local out, err, rc = run_signalled(dir, ". --junit r.xml", "INT")
+    t.eq(rc, 130, out .. err)
+    t.match(out, "ERROR %./sig_test%.lua: waits .*interrupted by SIGINT")
+    t.match(out, "skip %./sig_test%.lua: never started %([%d.]+ s%) # not run: interrupted by SIGINT")
+    t.match(err, "interrupted by SIGINT")
+    local f = assert(io.open(dir .. "/log.txt"))
+    t.eq(f:read("a"), "after_each\nclean-up\nafter_all\n")
+    f:close()
+    f = assert(io.open(dir .. "/r.xml"), "the JUnit report was written")
+    local x = assert(xml.decode(f:read("a")))
+    f:close()
+    t.eq({ x.attr.tests, x.attr.errors, x.attr.skipped }, { "2", "1", "1" })
+end)
+
+t.case("SIGTERM while a case spins: it errors, the TAP report is whole, exit 143", function()
+    local dir = dir_with{ ["sig_test.lua"] = SIGNALLED }
+    local out, err, rc = run_signalled(dir, ". --tap", "TERM", "SPIN=1")
+    t.eq(rc, 143, out .. err)
+    local p = parse_tap(out)
+    t.eq({ p[1].ok, p[1].yaml.message, p[2].skip }, { false, "interrupted by SIGTERM", "not run: interrupted by SIGTERM" })
+    local f = assert(io.open(dir .. "/log.txt"))
+    t.eq(f:read("a"), "after_each\nclean-up\nafter_all\n")
+    f:close()
+end)
+
+t.case("--case-timeout: a case held past its time by a blocking call is reported as timed out", function()
+    local dir = dir_with{ ["block_test.lua"] = [[
+local t = require "mfakit.test"
+t.case("blocks", function() os.execute("sleep 1.2") end)
+]] }
+    local out, err, rc = run(dir, ". --output json --case-timeout 0.3")
+    t.eq(rc, 1, err)
+    local c = assert(json.decode(out)).files[1].cases[1]
+    t.eq(c.status, "error")
+    t.match(c.message, "^timed out after 0%.3 s: a blocking call held it for %d+%.%d s$")
+end)
+
+t.case("--tap and --output json: what a test prints goes to stderr, the report stays whole", function()
+    local dir = dir_with{ ["print_test.lua"] = [[
+local t = require "mfakit.test"
+print("printed at load")
+t.case("prints", function() print("from print"); io.write("from io.write\n"); io.stdout:write("from io.stdout\n") end)
+]] }
+    local out, err, rc = run(dir, ". --tap")
+    t.eq(rc, 0, err)
+    t.eq(#parse_tap(out), 1)
+    t.match(err, "printed at load\nfrom print\nfrom io.write\nfrom io.stdout\n")
+    out, err, rc = run(dir, ". --output json")
+    t.eq(rc, 0, err)
+    t.eq(assert(json.decode(out)).totals.pass, 1)
+    t.match(err, "from print")
+    out = run(dir, ".") -- text: the output stays on stdout
+    t.match(out, "from print\n")
+end)
+
+t.case("a NUL byte in a case name or message: every reporter writes it as \\0", function()
+    local dir = dir_with{ ["nul_test.lua"] = 'local t = require "mfakit.test"\n' ..
+        't.case("a\\0b", function() error("x\\0y", 0) end)\n' }
+    local out, err, rc = run(dir, ". --output json --junit r.xml")
+    t.eq(rc, 1, err)
+    local c = assert(json.decode(out), out .. err).files[1].cases[1]
+    t.eq({ c.name, c.message }, { "a\\0b", "x\\0y" })
+    local f = assert(io.open(dir .. "/r.xml"))
+    local x = assert(xml.decode(f:read("a")))
+    f:close()
+    t.eq(x[1][1].attr.name, "a\\0b")
+    out = run(dir, ". --tap")
+    local p = parse_tap(out)
+    t.eq({ p[1].desc, p[1].yaml.message }, { "./nul_test.lua: a\\\\0b", "x\\0y" })
+    out = run(dir, ". --list --output json")
+    t.eq(assert(json.decode(out)).files[1].cases, { "a\\0b" })
+end)
+
+t.case("t.eq on cyclic tables ends: equal cycles are equal, different ones differ", function()
+    local dir = dir_with{ ["cycle_test.lua"] = [[
+local t = require "mfakit.test"
+local function ring(v) local a = { v = v } a.next = { v = v, next = a } return a end
+t.case("same", function() t.eq(ring(1), ring(1)) end)
+t.case("differ", function() t.eq(ring(1), ring(2)) end)
+]] }
+    local out, err, rc = run(dir, ". --output json --case-timeout 20")
+    t.eq(rc, 1, err)
+    local cases = assert(json.decode(out)).files[1].cases
+    t.eq({ cases[1].status, cases[2].status }, { "pass", "fail" })
+end)
+
+t.case("--jobs: every report lists cases in declaration order; the total is the run's wall time", function()
+    -- "first" ends only after "second" has ended
+    local dir = dir_with{ ["order_test.lua"] = [[
+local t = require "mfakit.test"
+local task = require "mfakit.task"
+local done = false
+t.case("first", function() while not done do task.sleep(0.01) end end)
+t.case("second", function() task.sleep(0.2); done = true end)
+t.case("third", function() end)
+]] }
+    local out, err, rc = run(dir, ". --jobs 2 --tap")
+    t.eq(rc, 0, err)
+    local p = parse_tap(out)
+    t.eq({ p[1].desc, p[2].desc, p[3].desc }, { "./order_test.lua: first", "./order_test.lua: second",
+        "./order_test.lua: third" })
+    out = run(dir, ". --jobs 2")
+    t.match(out, "first.*\n.*second.*\n.*third")
+    out = run(dir, ". --jobs 2 --output json")
+    local doc = assert(json.decode(out))
+    local sum = 0
+    for _, c in ipairs(doc.files[1].cases) do sum = sum + c.seconds end
+    -- "first" held on while "second" ran: the sum counts that time twice
+    t.ok(doc.totals.seconds < sum, "total " .. doc.totals.seconds .. " is the wall time, not the sum " .. sum)
+end)
+
+t.case("JUnit classnames of absolute and ../ paths never start with a dot", function()
+    local dir = dir_with{ ["x_test.lua"] = OTHER }
+    local _, err, rc = run(dir, "'" .. dir .. "/x_test.lua' --junit abs.xml")
+    t.eq(rc, 0, err)
+    local f = assert(io.open(dir .. "/abs.xml"))
+    local x = assert(xml.decode(f:read("a")))
+    f:close()
+    local want = (dir:gsub("^/", ""):gsub("/", ".")) .. ".x_test"
+    t.eq(x[1][1].attr.classname, want)
+    _, err, rc = run(dir, "../" .. dir:match("[^/]+$") .. "/x_test.lua --junit up.xml")
+    t.eq(rc, 0, err)
+    f = assert(io.open(dir .. "/up.xml"))
+    x = assert(xml.decode(f:read("a")))
+    f:close()
+    t.eq(x[1][1].attr.classname, dir:match("[^/]+$") .. ".x_test")
+end)
+
+t.case("an empty shard: --list and a run both exit 0 with a note on stderr", function()
+    local dir = dir_with{ ["x_test.lua"] = OTHER }
+    local out, err, rc = run(dir, ". --shard 2/2 --list")
+    t.eq({ rc, out }, { 0, "" })
+    t.match(err, "^mfakit test: shard 2/2 has no case")
+    out, err, rc = run(dir, ". --shard 2/2")
+    t.eq(rc, 0, out .. err)
+    t.match(err, "^mfakit test: shard 2/2 has no case")
+end)
+
+t.case("fixture errors are one line naming the test's line, not a traceback through mfakit", function()
+    local dir = dir_with{ ["fix_test.lua"] = [[
+local t = require "mfakit.test"
+t.case("no stack", function() t.stack("no-such-stack", ".") end)
+t.case("no pool", function()
+    t.user{ pool = "us-east-1_nothere", client = "c", endpoint = "http://127.0.0.1:9", region = "us-east-1",
+        access_key = "k", secret_key = "s" }
+end)
+t.case("bad mfa", function() t.user{ pool = "p", client = "c", mfa = "email" } end)
+]] }
+    local out, err, rc = run(dir, ". --output json")
+    t.eq(rc, 1, err)
+    local cases = assert(json.decode(out)).files[1].cases
+    t.match(cases[1].message, "^t%.stack: ")
+    t.match(cases[2].message, "^t%.user: AdminCreateUser: ")
+    t.match(cases[3].message, "^t%.user: mfa must be none, sms or totp")
+    local text = run(dir, ".")
+    t.ok(not text:find("fixtures.lua", 1, true), text)
+    t.ok(not text:find("stack traceback", 1, true), text)
+    t.match(text, "fix_test%.lua:2: error: t%.stack")
+    t.match(text, "fix_test%.lua:4: error: t%.user: AdminCreateUser")
+    -- run as a script, a test file says how to run it, in one line
+    local _, serr, src = support.run("cd '" .. dir .. "' && " .. bin() .. " fix_test.lua")
+    t.eq(src, 1)
+    t.eq(serr, "mfakit: fix_test.lua:2: t.case registers with the test runner: this is a test file, run it " ..
+        "with `mfakit test fix_test.lua`\n")
+end)
+
+t.case("t.user on moto: a pool that signs in by e-mail (UsernameAttributes) takes its users", function()
+    local moto = t.env("MFAKIT_TEST_MOTO")
+    if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
+    local admin = support.admin("cognito-idp", moto)
+    local pool = assert(admin:call("CreateUserPool", { PoolName = "email-" .. sys.getpid(),
+        UsernameAttributes = { "email" } })).UserPool.Id
+    local client = assert(admin:call("CreateUserPoolClient", { UserPoolId = pool, ClientName = "c",
+        ExplicitAuthFlows = { "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH" } }))
+        .UserPoolClient.ClientId
+    local u = t.user{ pool = pool, client = client, endpoint = moto, region = "us-east-1", access_key = "testing",
+        secret_key = "testing" }
+    t.match(u.username, "^mfakit%-%x+@example%.com$")
+    local got = assert(admin:call("AdminGetUser", { UserPoolId = pool, Username = u.username }))
+    t.eq(got.UserStatus, "CONFIRMED")
+end)
+
+t.case("t.user on moto: SIGINT during the case still deletes its user", function()
+    local moto = t.env("MFAKIT_TEST_MOTO")
+    if not moto then t.skip("MFAKIT_TEST_MOTO not set") end
+    local p = support.pool(moto)
+    local dir = dir_with{ ["user_test.lua"] = string.format([[
+local t = require "mfakit.test"
+local task = require "mfakit.task"
+t.case("makes a user, then waits", function()
+    local u = t.user{ pool = %q, client = %q, client_secret = %q, endpoint = %q, region = "us-east-1",
+        access_key = "testing", secret_key = "testing" }
+    local f = io.open("user.txt", "w") f:write(u.username) f:close()
+    io.open("started", "w"):close()
+    task.sleep(60)
+end)
+]], p.pool_id, p.client_id, p.client_secret or "", moto) }
+    local out, err, rc = run_signalled(dir, ". --output json", "INT")
+    t.eq(rc, 130, out .. err)
+    local c = assert(json.decode(out)).files[1].cases[1]
+    t.eq({ c.status, c.message }, { "error", "interrupted by SIGINT" })
+    local f = assert(io.open(dir .. "/user.txt"))
+    local username = f:read("a")
+    f:close()
+    t.fails("UserNotFoundException", p.admin:call("AdminGetUser", { UserPoolId = p.pool_id, Username = username }))
 end)

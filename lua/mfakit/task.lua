@@ -4,6 +4,8 @@
 --   sleep(seconds)                    lets other tasks run meanwhile
 --   limiter(rate, burst) -> l; l:take([n])   token bucket: waits for tokens
 --   cancel(t [, err])                 ends a task that has not finished
+--   on_signal(fn | nil)               a trapped SIGINT/SIGTERM calls fn("INT"|"TERM")
+--                                     instead of ending the loop (the test runner)
 -- A script's main chunk is a task. Called outside any task, wait and sleep
 -- drive the loop themselves, so they also work from plain coroutines.
 local loop = require "mfakit.loop"
@@ -21,6 +23,7 @@ local finished = {}       -- transfer id -> result nobody was yielding for yet
 local by_co = setmetatable({}, { __mode = "k" })
 local live = 0            -- tasks not yet finished
 local unobserved = {}     -- failed tasks nobody waited for
+local signal_handler      -- set by on_signal: the loop calls it instead of raising
 
 local Task = {}
 Task.__index = Task
@@ -97,7 +100,11 @@ local function run_until(done)
             end
             local results = loop.poll(timeout)
             local sig = sys.pending_signal()
-            if sig then
+            if sig and signal_handler then
+                -- the signal stays pending (it is read, not cleared): the
+                -- handler is called on each turn and acts once
+                signal_handler(sig)
+            elseif sig then
                 local why = "interrupted by SIG" .. sig
                 error(setmetatable({ signal = sig }, { __tostring = function() return why end }))
             end
@@ -190,6 +197,15 @@ function M.cancel(t, err)
     end
     finish(t, false, err == nil and "cancelled" or err)
     return true
+end
+
+-- A trapped signal (sys.trap_signals) normally ends the loop with the
+-- error "interrupted by SIGINT". With a handler the loop goes on and calls
+-- fn(sig) on each turn while the signal is pending: the test runner ends
+-- the running cases and still cleans up and reports.
+function M.on_signal(fn)
+    check(1, "task.on_signal", fn, "function|nil")
+    signal_handler = fn
 end
 
 function M.running() return by_co[coroutine.running()] ~= nil end

@@ -22,8 +22,13 @@ function M._collect(into) collecting = into end
 
 local function register(kind, name, fn, level)
     if not collecting then
-        error("mfakit.test: t." .. kind .. " registers with the test runner: this is a test file, " ..
-            "run it with `mfakit test FILE`", level + 1)
+        -- run as a script: one line, no traceback (an error object with a
+        -- __tostring is printed as it is)
+        local info = debug.getinfo(level + 1, "Sl") or {}
+        local file = arg and arg[0] or info.short_src or "FILE"
+        local msg = string.format("%s:%s: t.%s registers with the test runner: this is a test file, run it with " ..
+            "`mfakit test %s`", info.short_src or "?", info.currentline or "?", kind, file)
+        error(setmetatable({ message = msg }, { __tostring = function(e) return e.message end }), 0)
     end
     if kind == "case" then
         collecting.cases[#collecting.cases + 1] = { name = name, fn = fn,

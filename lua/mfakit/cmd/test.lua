@@ -7,6 +7,9 @@ local json = require "mfakit.json"
 local junit = require "mfakit.junit"
 local runner = require "mfakit.test.runner"
 local report = require "mfakit.test.report"
+local guard = require "mfakit.test.guard"
+local task = require "mfakit.task"
+local sys = require "mfakit.sys"
 
 local DEF = {
     name = "test",
@@ -23,8 +26,10 @@ local DEF = {
         { "shard", "string", "I/N", "run every N-th file from the I-th (default MFAKIT_TEST_SHARD)" },
         { "no-leak-check", "flag", nil, "do not fail a case that leaves tasks, transfers or children behind" },
     },
-    notes = "With --output json the results are one JSON document on stdout.\n" ..
-        "Exit status: 0 all passed or skipped, 1 a case failed or errored, 2 usage or no case matched.\n" ..
+    notes = "With --output json the results are one JSON document on stdout; with it or --tap, what the tests " ..
+        "print goes to stderr.\n" ..
+        "Exit status: 0 all passed or skipped, 1 a case failed or errored, 2 usage or no case matched, " ..
+        "130/143 interrupted by SIGINT/SIGTERM (after clean-up and reports).\n" ..
         "Docs: docs/QA.md.",
 }
 
@@ -67,43 +72,65 @@ function DEF.run(opts, paths)
     if si then files = runner.shard(files, si, sn) end
 
     local me = binary()
-    local loaded, planned = runner.load(files, opts.filter, me)
+    -- a machine-readable report on stdout: what the tests print goes to stderr
+    local quiet_stdout = opts.tap or cli.json_output()
+    local loaded, planned = guard.run(quiet_stdout, runner.load, files, opts.filter, me)
     if planned == 0 and not si then
         return cli.usage("test", opts.filter and "no case matches --filter " .. cli._shown(opts.filter) or
             "no test case found in " .. table.concat(paths, " "))
+    end
+    if planned == 0 then
+        -- one shard of several may well be empty: that is no error
+        io.stderr:write(string.format("mfakit test: shard %d/%d has no case (%d file(s) in it)\n", si, sn, #files))
     end
     if opts.list then
         if cli.json_output() then
             local doc = { files = json.array{} }
             for _, rec in ipairs(loaded) do
                 local names = json.array{}
-                for _, c in ipairs(rec.selected) do names[#names + 1] = c.name end
-                doc.files[#doc.files + 1] = { file = rec.file, cases = names, error = rec.load_error and
-                    rec.load_error.message or nil }
+                for _, c in ipairs(rec.selected) do names[#names + 1] = report.scrub(c.name) end
+                doc.files[#doc.files + 1] = { file = report.scrub(rec.file), cases = names, error = rec.load_error and
+                    report.scrub(rec.load_error.message) or nil }
             end
             cli.print_json(doc)
         else
             for _, rec in ipairs(loaded) do
-                if rec.load_error then print(rec.file .. ": (load) error: " .. rec.load_error.message) end
-                for _, c in ipairs(rec.selected) do print(rec.file .. ": " .. c.name) end
+                if rec.load_error then
+                    print(report.scrub(rec.file .. ": (load) error: " .. rec.load_error.message))
+                end
+                for _, c in ipairs(rec.selected) do print(report.scrub(rec.file .. ": " .. c.name)) end
             end
         end
-        return planned > 0 and 0 or 2
+        return 0
     end
 
     local rep = cli.json_output() and report.quiet() or (opts.tap and report.tap(io.stdout) or report.text(io.stdout))
     rep.plan(planned)
-    local results = runner.run(loaded, { jobs = jobs, timeout = timeout, leak_check = jobs == 1 and
-        not opts["no-leak-check"], bin = me }, function(r)
+    local stdout = io.stdout
+    -- Ctrl-C or SIGTERM: the runner ends the running cases, cleans up and
+    -- reports, then the exit status says which signal
+    sys.trap_signals()
+    task.on_signal(runner.on_signal)
+    local started = sys.monotonic()
+    local ok_run, results = pcall(guard.run, quiet_stdout, runner.run, loaded, { jobs = jobs, timeout = timeout,
+        leak_check = jobs == 1 and not opts["no-leak-check"], bin = me }, function(r)
         rep.case(r)
-        io.stdout:flush()
+        stdout:flush()
     end)
-    local totals = report.totals(results)
+    task.on_signal(nil)
+    if not ok_run then error(results, 0) end
+    local wall = sys.monotonic() - started
+    local totals = report.totals(results, wall)
     rep.finish(results, totals)
-    if cli.json_output() then cli.print_json(report.json(results)) end
+    if cli.json_output() then cli.print_json(report.json(results, wall)) end
     if opts.junit then
         local ok, werr = junit.write(opts.junit, report.suites(results))
         if not ok then return cli.fail("test", werr) end
+    end
+    local sig = runner.interrupted()
+    if sig then
+        io.stderr:write("mfakit test: interrupted by SIG", sig, ": the running cases errored, the rest were not run\n")
+        return sig == "INT" and 130 or 143
     end
     return (totals.fail + totals.error) > 0 and 1 or 0
 end

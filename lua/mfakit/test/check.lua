@@ -59,15 +59,21 @@ end
 
 -- deep_equal(a, b) -> true | false, path, a_there, b_there: where they
 -- first differ ("" for the values themselves) and what each holds there.
-function M.deep_equal(a, b, path)
+-- A pair of tables already being compared counts as equal when met again,
+-- so cyclic tables end (two cycles of the same shape are equal).
+function M.deep_equal(a, b, path, seen)
     path = path or ""
     if a == b then return true end
     if type(a) ~= "table" or type(b) ~= "table" then
         if math.type(a) == "float" and math.type(b) == "float" and a ~= a and b ~= b then return true end
         return false, path, a, b
     end
+    seen = seen or {}
+    seen[a] = seen[a] or {}
+    if seen[a][b] then return true end
+    seen[a][b] = true
     for k, v in pairs(a) do
-        local ok, where, x, y = M.deep_equal(v, b[k], path .. "[" .. M.describe(k, 4) .. "]")
+        local ok, where, x, y = M.deep_equal(v, b[k], path .. "[" .. M.describe(k, 4) .. "]", seen)
         if not ok then return false, where, x, y end
     end
     for k in pairs(b) do

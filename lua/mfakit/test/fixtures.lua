@@ -8,8 +8,17 @@ local crypto = require "mfakit.crypto"
 local secrets = require "mfakit.secrets"
 local state = require "mfakit.stack.state"
 local args = require "mfakit.args"
+local check = require "mfakit.test.check"
 
 local M = {}
+
+-- A fixture's own failure: the case errors (it did not get to test anything)
+-- with one line naming the test file's line, never a traceback through
+-- this file (the runner passes a `raised` error on as it is).
+local Raised = { __tostring = function(e) return e.message end }
+local function fail(message)
+    error(setmetatable({ raised = true, message = message, where = check.where(2) }, Raised), 0)
+end
 
 -- The case each running task belongs to (cases may run side by side): the
 -- runner enters the case's task here. A task the case spawned is not in
@@ -34,7 +43,7 @@ local function current(what)
         for c in pairs(running) do only, n = c, n + 1 end
         if n == 1 then ctx = only end
     end
-    if not ctx then error(what .. ": called outside a case run by `mfakit test`", 3) end
+    if not ctx then fail(what .. ": called outside a case run by `mfakit test`") end
     return ctx
 end
 
@@ -44,9 +53,8 @@ function M.defer(fn)
     ctx.cleanups[#ctx.cleanups + 1] = fn
 end
 
--- A fixture's own failure: the case errors (it did not get to test anything).
 local function must(what, v, err)
-    if v == nil then error(string.format("t.user: %s: %s", what, tostring(err)), 0) end
+    if v == nil then fail(string.format("t.user: %s: %s", what, tostring(err))) end
     return v
 end
 
@@ -61,16 +69,19 @@ local MFA = { none = true, sms = true, totp = true }
 -- A throwaway user, made with admin calls and deleted after the case. The
 -- password meets Cognito's default policy (upper, lower, digit, symbol).
 function M.user(o)
-    args.check(1, "t.user", o, "table")
+    if type(o) ~= "table" then fail("t.user: expects a table { pool, client, mfa, ... }, got " .. type(o)) end
     for _, k in ipairs{ "pool", "client" } do
-        if type(o[k]) ~= "string" then error("t.user: " .. k .. " (the user pool or app client id) is required", 2) end
+        if type(o[k]) ~= "string" then fail("t.user: " .. k .. " (the user pool or app client id) is required") end
     end
     local mfa = o.mfa or "none"
-    if not MFA[mfa] then error("t.user: mfa must be none, sms or totp, got " .. tostring(mfa), 2) end
-    if mfa == "sms" and not o.phone then error("t.user: mfa = \"sms\" needs phone (E.164, +15555550100)", 2) end
+    if not MFA[mfa] then fail("t.user: mfa must be none, sms or totp, got " .. tostring(mfa)) end
+    if mfa == "sms" and not o.phone then fail("t.user: mfa = \"sms\" needs phone (E.164, +15555550100)") end
     local ctx = current("t.user")
-    local idp = idp_for(o)
-    local username = o.username or ("mfakit-test-" .. crypto.hex(crypto.random(6)))
+    local made, idp = pcall(idp_for, o)
+    if not made then fail("t.user: " .. tostring(idp)) end
+    -- e-mail shaped: a pool that signs in by e-mail (UsernameAttributes =
+    -- email, as the guide's does) refuses any other username
+    local username = o.username or ("mfakit-" .. crypto.hex(crypto.random(6)) .. "@example.com")
     local password = secrets.add("Mk1!" .. crypto.hex(crypto.random(12)) .. "aZ")
     local attrs = {}
     if o.phone then
@@ -82,7 +93,7 @@ function M.user(o)
     ctx.cleanups[#ctx.cleanups + 1] = function()
         local ok, err = idp.client:call("AdminDeleteUser", { UserPoolId = o.pool, Username = username })
         if not ok and err.code ~= "UserNotFoundException" then
-            error("t.user: AdminDeleteUser " .. username .. ": " .. tostring(err), 0)
+            fail("t.user: AdminDeleteUser " .. username .. ": " .. tostring(err))
         end
     end
     must("AdminSetUserPassword", idp.client:call("AdminSetUserPassword", { UserPoolId = o.pool,
@@ -102,14 +113,13 @@ end
 
 -- The ids a guide stack's state file records.
 function M.stack(name, dir)
-    args.check(1, "t.stack", name, "string")
-    args.check(2, "t.stack", dir, "string|nil")
+    if type(name) ~= "string" then fail("t.stack: expects a stack name (a string), got " .. type(name)) end
+    if dir ~= nil and type(dir) ~= "string" then fail("t.stack: dir must be a string, got " .. type(dir)) end
     local st, err = state.load(dir, name)
-    if not st then error("t.stack: " .. tostring(err), 2) end
+    if not st then fail("t.stack: " .. tostring(err)) end
     local r = st.doc.resources
     if not (r.pool and r.pool.id) then
-        error("t.stack: stack " .. name .. " has no user pool recorded in " .. st.path ..
-            " (run mfakit guide up first)", 2)
+        fail("t.stack: stack " .. name .. " has no user pool recorded in " .. st.path .. " (run mfakit guide up first)")
     end
     return { stack = name, pool_id = r.pool.id, client_id = r.client and r.client.id,
         role_arn = r.role and r.role.arn, region = r.pool.id:match("^([%w%-]+)_"), path = st.path }

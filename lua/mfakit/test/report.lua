@@ -1,16 +1,22 @@
 -- mfakit.test.report: the shapes `mfakit test` reports in.
 --   report.text(out), report.tap(out): streaming reporters { plan(n), case(result), finish(files, totals) }
---   report.totals(files) -> { pass, fail, error, skip, seconds }
---   report.json(files) -> the --output json document (a table)
+--   report.totals(files [, wall]) -> { pass, fail, error, skip, seconds }
+--   report.json(files [, wall]) -> the --output json document (a table)
 --   report.suites(files) -> the suites mfakit.junit renders
 local json = require "mfakit.json"
 local secrets = require "mfakit.secrets"
 
 local M = {}
 
-local function scrub(s) return s and secrets.scrub(tostring(s)) end
+-- Text as every report shows it: secrets scrubbed, and a NUL byte written
+-- as the two characters \0 (JSON and XML cannot carry NUL, and a terminal
+-- would drop it).
+local function scrub(s) return s and (secrets.scrub(tostring(s)):gsub("%z", "\\0")) end
+M.scrub = scrub
 
-function M.totals(files)
+-- The totals; seconds is `wall` (the run's own time: with --jobs cases
+-- overlap) when given, else the sum of the cases' times.
+function M.totals(files, wall)
     local t = { pass = 0, fail = 0, error = 0, skip = 0, seconds = 0 }
     for _, f in ipairs(files) do
         for _, c in ipairs(f.cases) do
@@ -18,10 +24,11 @@ function M.totals(files)
             t.seconds = t.seconds + (c.seconds or 0)
         end
     end
+    if wall then t.seconds = wall end
     return t
 end
 
-local function label(r) return r.file .. ": " .. r.name end
+local function label(r) return scrub(r.file .. ": " .. r.name) end
 
 local function summary(t)
     return string.format("%d passed, %d failed, %d errored, %d skipped (%.2f s)", t.pass, t.fail, t.error, t.skip,
@@ -35,11 +42,11 @@ function M.text(out)
     local r = {}
     function r.plan() end
     function r.case(c)
-        local word = ({ pass = "ok  ", fail = "FAIL", error = "FAIL", skip = "skip" })[c.status]
+        local word = ({ pass = "ok   ", fail = "FAIL ", error = "ERROR ", skip = "skip " })[c.status]
         local tail = c.status == "skip" and (" # " .. scrub(c.message)) or ""
-        out:write(string.format("%s %s (%.2f s)%s\n", word, label(c), c.seconds or 0, tail))
+        out:write(string.format("%s%s (%.2f s)%s\n", word, label(c), c.seconds or 0, tail))
         if c.status == "fail" or c.status == "error" then
-            local where = c.where or (c.line and (c.file .. ":" .. c.line)) or c.file
+            local where = scrub(c.where or (c.line and (c.file .. ":" .. c.line)) or c.file)
             out:write("     ", where, ": ", c.status == "error" and "error: " or "", scrub(c.message), "\n")
             if c.detail then
                 for line in (scrub(c.detail) .. "\n"):gmatch("([^\n]*)\n") do out:write("       ", line, "\n") end
@@ -70,7 +77,7 @@ function M.tap(out)
             out:write("  message: ", json.encode(scrub(c.message) or ""), "\n")
             out:write("  severity: ", c.status == "fail" and "fail" or "error", "\n")
             local at = c.where or (c.line and (c.file .. ":" .. c.line))
-            if at then out:write("  at: ", json.encode(at), "\n") end
+            if at then out:write("  at: ", json.encode(scrub(at)), "\n") end
             if c.detail then out:write("  detail: ", json.encode(scrub(c.detail)), "\n") end
             out:write("  ...\n")
         end
@@ -83,35 +90,47 @@ function M.quiet()
     return { plan = function() end, case = function() end, finish = function() end }
 end
 
-function M.json(files)
-    local doc = { files = json.array and json.array{} or {}, totals = M.totals(files) }
+function M.json(files, wall)
+    local doc = { files = json.array and json.array{} or {}, totals = M.totals(files, wall) }
     for _, f in ipairs(files) do
         local cases = {}
         for _, c in ipairs(f.cases) do
-            cases[#cases + 1] = { name = c.name, status = c.status, seconds = c.seconds or 0,
+            cases[#cases + 1] = { name = scrub(c.name), status = c.status, seconds = c.seconds or 0,
                 message = scrub(c.message) or json.null }
         end
-        doc.files[#doc.files + 1] = { file = f.file, cases = cases }
+        doc.files[#doc.files + 1] = { file = scrub(f.file), cases = cases }
     end
     return doc
 end
 
--- The suites of a JUnit report: one per file, its classname the file's path
--- with dots ("tests/test_json.lua" -> "tests.test_json").
+-- A JUnit classname: the file's path with dots ("tests/test_json.lua" ->
+-- "tests.test_json"). Leading "/", "./" and "../" are dropped, so an
+-- absolute or parent path reads as a relative one and never starts with a
+-- dot ("/tmp/t6/x_test.lua" -> "tmp.t6.x_test").
+function M.classname(file)
+    local c = file:gsub("%.lua$", ""):gsub("/%./", "/")
+    repeat
+        local before = c
+        c = c:gsub("^/+", ""):gsub("^%.%.?/", "")
+    until c == before
+    c = c:gsub("/+", "."):gsub("^%.+", "")
+    return c ~= "" and c or "test"
+end
+
 function M.suites(files)
     local suites = {}
     for _, f in ipairs(files) do
-        local classname = f.file:gsub("^%./", ""):gsub("%.lua$", ""):gsub("/", ".")
+        local classname = scrub(M.classname(f.file))
         local cases, time = {}, 0
         for _, c in ipairs(f.cases) do
             local where = c.where or (c.line and (c.file .. ":" .. c.line))
-            cases[#cases + 1] = { classname = classname, name = c.name, time = c.seconds or 0, status = c.status,
+            cases[#cases + 1] = { classname = classname, name = scrub(c.name), time = c.seconds or 0, status = c.status,
                 message = scrub(c.message), detail = c.detail and
-                    ((where and (where .. ": ") or "") .. scrub(c.detail)) or (where and (where .. ": " ..
+                    ((where and (scrub(where) .. ": ") or "") .. scrub(c.detail)) or (where and (scrub(where) .. ": " ..
                     (scrub(c.message) or ""))) }
             time = time + (c.seconds or 0)
         end
-        suites[#suites + 1] = { name = f.file, time = time, cases = cases }
+        suites[#suites + 1] = { name = scrub(f.file), time = time, cases = cases }
     end
     return suites
 end

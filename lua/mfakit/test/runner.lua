@@ -97,28 +97,66 @@ local function handler(e)
     return { raised = true, message = msg, where = check.where(1), detail = trimmed_traceback(msg) }
 end
 
+-- The tasks of the cases running now: a trapped SIGINT/SIGTERM ends them.
+local live_cases = {}
+local interrupted -- "INT" | "TERM" once a signal has ended the run
+
+local function interruption(sig)
+    return { raised = true, interrupted = sig, message = "interrupted by SIG" .. sig }
+end
+
+-- The loop's signal handler (task.on_signal): the first time, ends the
+-- running cases; the runner then cleans up, reports and stops.
+function M.on_signal(sig)
+    if interrupted then return end
+    interrupted = sig
+    -- pcall: when the count hook notices the signal inside a case, that
+    -- case cannot cancel itself (it raises the interruption instead)
+    for th in pairs(live_cases) do pcall(task.cancel, th, interruption(sig)) end
+end
+
+-- The signal that interrupted the run, if one did (also one the loop has
+-- not seen yet: it came during a blocking call).
+function M.interrupted()
+    if not interrupted and sys.pending_signal() then M.on_signal(sys.pending_signal()) end
+    return interrupted
+end
+
 -- Runs fn() as a task for at most `timeout` seconds. Returns nil when it
 -- ended well, else the raised value. A task that overruns is cancelled; a
--- busy loop that never yields is stopped by a count hook.
-local function run_timed(fn, timeout)
+-- busy loop that never yields is stopped by a count hook; a blocking call
+-- (os.execute, a C sleep) cannot be stopped, but a case that returns after
+-- its time is reported as timed out all the same. A case (`is_case`) is
+-- ended by a trapped signal too; hooks and clean-up are not.
+local function run_timed(fn, timeout, is_case)
     local timed_out = { timed_out = true, message = string.format(
         "timed out after %g s (--case-timeout)", timeout) }
-    local deadline = sys.monotonic() + timeout
+    local started = sys.monotonic()
+    local deadline = started + timeout
     local th = task.spawn(function()
         debug.sethook(function()
             if sys.monotonic() > deadline then error(timed_out, 0) end
+            if is_case and M.interrupted() then error(interruption(interrupted), 0) end
         end, "", 100000)
         local ok, e = xpcall(fn, handler)
         debug.sethook()
         if not ok then return e end
     end)
+    if is_case then live_cases[th] = true end
     local watchdog = task.spawn(function()
         task.sleep(timeout)
         task.cancel(th, timed_out)
     end)
     local _, e = task.wait(th) -- false, timed_out when cancelled; true, e when fn raised e
+    live_cases[th] = nil
     task.cancel(watchdog)
     task.wait(watchdog)
+    local took = sys.monotonic() - started
+    if e == nil and took > timeout then
+        e = { timed_out = true, message = string.format("timed out after %g s: a blocking call held it for %.1f s",
+            timeout, took) }
+    end
+    if e == nil and is_case and M.interrupted() then e = interruption(interrupted) end
     return e
 end
 
@@ -171,27 +209,31 @@ local function run_hooks(list, timeout)
     end
 end
 
--- One case: before_each hooks, the case, after_each hooks (run even when the
--- case failed), then the fixtures' clean-up, in its own timed task.
+-- One case: before_each hooks and the case in one timed task, then each
+-- after_each hook in its own (they run even when the case failed, timed
+-- out or was interrupted), then the fixtures' clean-up, each timed too.
 local function run_case(rec, case, opts)
     local ctx = { cleanups = {} }
     local started = sys.monotonic()
     local before = opts.leak_check and leaks.mark()
     if opts.leak_check then secrets._reset() end -- a secret held by one case must not scrub the next one's text
-    local raised = run_timed(function()
-        fixtures._enter(coroutine.running(), ctx)
-        local ok, e = xpcall(function()
-            for _, h in ipairs(rec.hooks.before_each) do h() end
-            case.fn()
-        end, handler)
-        for _, h in ipairs(rec.hooks.after_each) do
-            local hok, he = xpcall(h, handler)
-            if ok and not hok then ok, e = false, he end
+    local function as_case(fn)
+        return function()
+            fixtures._enter(coroutine.running(), ctx)
+            fn()
+            fixtures._leave(coroutine.running(), ctx)
         end
-        fixtures._leave(coroutine.running(), ctx)
-        if not ok then error(e, 0) end
-    end, opts.timeout)
+    end
+    local raised = run_timed(as_case(function()
+        for _, h in ipairs(rec.hooks.before_each) do h() end
+        case.fn()
+    end), opts.timeout, true)
     fixtures._leave(nil, ctx) -- a cancelled case never left itself
+    for _, h in ipairs(rec.hooks.after_each) do
+        local he = run_timed(as_case(h), opts.timeout)
+        fixtures._leave(nil, ctx)
+        raised = raised or he
+    end
     local result = raised and classify(raised) or { status = "pass" }
     -- clean-up runs whatever happened, last made first gone
     for i = #ctx.cleanups, 1, -1 do
@@ -228,26 +270,43 @@ local function error_result(rec, name, e, prefix)
 end
 
 -- Runs the loaded files in order; within a file, up to opts.jobs cases at
--- once. on_case(result) is called as each case ends, except that a file's
--- last case is held back until its after_all hooks have run (a failing
--- after_all makes it an error, so the count of cases never changes).
+-- once. on_case(result) is called for each case in the order the cases are
+-- written (with --jobs a case that ends early waits for those before it),
+-- except that a file's last case is held back until its after_all hooks
+-- have run (a failing after_all makes it an error, so the count of cases
+-- never changes). After a trapped signal the running cases end as errors,
+-- their hooks and clean-up still run, and the cases not started are
+-- reported as skipped ("not run: interrupted by SIGINT").
 function M.run(loaded, opts, on_case)
     local out = {}
     for _, rec in ipairs(loaded) do
         local results = {}
         out[#out + 1] = { file = rec.file, cases = results }
+        local function not_run(c)
+            return { file = rec.file, name = c.name, line = c.line, status = "skip", seconds = 0,
+                message = "not run: interrupted by SIG" .. interrupted }
+        end
         if rec.load_error then
             local r = rec.load_error
             r.file, r.seconds = rec.file, 0
             results[1] = r
             on_case(r)
+        elseif M.interrupted() then
+            for i, c in ipairs(rec.selected) do
+                results[i] = not_run(c)
+                on_case(results[i])
+            end
         else
             local failed_all = run_hooks(rec.hooks.before_all, opts.timeout)
-            local pending, total = nil, #rec.selected
+            local total = #rec.selected
+            local emitted = 0
             local function done(i, r)
                 results[i] = r
-                if pending then on_case(pending) end
-                pending = r
+                -- in declaration order; the last case waits for after_all
+                while emitted < total - 1 and results[emitted + 1] do
+                    emitted = emitted + 1
+                    on_case(results[emitted])
+                end
             end
             if failed_all then
                 for i, c in ipairs(rec.selected) do
@@ -261,7 +320,11 @@ function M.run(loaded, opts, on_case)
                     while next_i < total do
                         next_i = next_i + 1
                         local i = next_i
-                        done(i, run_case(rec, rec.selected[i], opts))
+                        if M.interrupted() then
+                            done(i, not_run(rec.selected[i]))
+                        else
+                            done(i, run_case(rec, rec.selected[i], opts))
+                        end
                     end
                 end
                 local jobs = math.min(opts.jobs or 1, total)
@@ -274,18 +337,17 @@ function M.run(loaded, opts, on_case)
                 end
             end
             local failed_after = run_hooks(rec.hooks.after_all, opts.timeout)
-            if failed_after and pending then
-                local r = error_result(rec, pending.name, failed_after, "after_all failed: ")
-                if pending.status ~= "pass" then
-                    r.detail = (pending.detail or pending.message or "") .. "\n" .. r.message
+            local last = results[total]
+            if failed_after and last then
+                local r = error_result(rec, last.name, failed_after, "after_all failed: ")
+                if last.status ~= "pass" then
+                    r.detail = (last.detail or last.message or "") .. "\n" .. r.message
                 end
-                r.seconds, r.line = pending.seconds, pending.line
-                for i, x in pairs(results) do
-                    if x == pending then results[i] = r end
-                end
-                pending = r
+                r.seconds, r.line = last.seconds, last.line
+                results[total] = r
+                last = r
             end
-            if pending then on_case(pending) end
+            if last then on_case(last) end
         end
     end
     return out
