@@ -16,7 +16,7 @@ local IDS = { "credentials", "clock-skew", "pool-exists", "pool-mfa-config", "po
               "pool-device-tracking", "pool-account-recovery",
               "sms-role-exists", "sms-role-trust", "sms-role-external-id", "sms-role-sns-publish", "sns-spend-limit",
               "sns-spend-alarm", "sns-sms-type", "sns-sandbox", "sms-region", "client-auth-flows", "user-exists",
-              "user-phone-format", "user-phone-verified", "user-mfa-preference" }
+              "user-phone-format", "user-phone-verified", "user-mfa-preference", "user-sms-delivery" }
 
 local PHONE = "+15555550100"
 -- The stacks live in a region no other test file uses: `guide up` changes
@@ -260,6 +260,7 @@ t.case("a healthy guide stack has no failure; JSON shape and exit status 0", fun
     local want = {}
     for _, id in ipairs(IDS) do want[id] = "pass" end
     want["sns-sandbox"] = "skip"                                   -- moto answers HTTP 500
+    want["user-sms-delivery"] = "skip"                             -- no delivery logs in this stack
     want["sns-spend-limit"] = map["sns-spend-limit"] == "pass" and "pass" or "warn" -- account-wide: other tests set it
     t.eq(map, want, err)
     t.ok(by_id["sns-sandbox"].message:find("did not answer GetSMSSandboxAccountStatus", 1, true),
@@ -276,11 +277,12 @@ t.case("a healthy guide stack has no failure; JSON shape and exit status 0", fun
     for i, id in ipairs(IDS) do
         t.ok(lines[i]:match("^(%a+)%s+(%S+)") == map[id] and lines[i]:find(" " .. id .. " ", 1, true), lines[i])
     end
-    t.ok(lines[#lines]:find("22 checks: ", 1, true), lines[#lines])
+    t.ok(lines[#lines]:find("23 checks: ", 1, true), lines[#lines])
     -- no --username: the user checks skip and say why
     map, by_id, rc = run_doctor("--stack " .. s.stack)
     t.eq(rc, 0)
-    for _, id in ipairs{ "user-exists", "user-phone-format", "user-phone-verified", "user-mfa-preference" } do
+    for _, id in ipairs{ "user-exists", "user-phone-format", "user-phone-verified", "user-mfa-preference",
+                         "user-sms-delivery" } do
         t.eq(map[id], "skip", id)
         t.ok(by_id[id].message:find("no --username", 1, true), by_id[id].message)
     end
@@ -403,6 +405,48 @@ t.case("the identity-pool trust as people write it: trust fails, the missing Ext
     t.eq({ map["sms-role-trust"], map["sms-role-external-id"] }, { "fail", "warn" })
     t.ok(by_id["sms-role-trust"].message:find("Federated cognito-identity.amazonaws.com", 1, true),
         by_id["sms-role-trust"].message)
+    teardown(s)
+end)
+
+t.case("user-sms-delivery: the newest SNS delivery record for the user's phone says why a code did not come",
+    function()
+    need()
+    local s = make_stack("dl")
+    local function one(id)
+        local map, by_id, _, err = run_doctor("--stack " .. s.stack .. " --username " .. s.sub .. " --check " .. id)
+        return map[id], by_id[id] or { message = err }
+    end
+    local status, r = one("user-sms-delivery")
+    t.eq(status, "skip", r.message)
+    t.ok(r.message:find("delivery-status logging is off in " .. REGION, 1, true) and
+         r.fix:find("--sms-delivery-logs", 1, true), r.message)
+    -- SNS's records, as AWS documents them: the number's middle digits masked
+    local logs = support.admin("logs", moto)
+    logs.opts.region = REGION
+    local base = "sns/" .. REGION .. "/123456789012/DirectPublishToPhoneNumber"
+    local now = math.floor(require("mfakit.sys").now() * 1000)
+    local function record(group, at, destination, status_, response)
+        logs:call("CreateLogGroup", { logGroupName = group })
+        logs:call("CreateLogStream", { logGroupName = group, logStreamName = "s" })
+        assert(logs:call("PutLogEvents", { logGroupName = group, logStreamName = "s", logEvents = { {
+            timestamp = at, message = json.encode{ notification = { messageId = "m" .. at },
+                delivery = { destination = destination, providerResponse = response, smsType = "Transactional",
+                             priceInUSD = 0.00645 }, status = status_ } } } }))
+    end
+    record(base, now - 600000, "+1XXX5550100", "SUCCESS", "Message has been accepted by phone carrier")
+    record(base .. "/Failure", now - 60000, "+1XXX5550100", "FAILURE", "Phone number is opted out")
+    record(base .. "/Failure", now - 1000, "+1XXX5550199", "FAILURE", "Unknown error attempting to reach phone")
+    status, r = one("user-sms-delivery")
+    t.eq(status, "fail", r.message)
+    t.ok(r.message:find("the newest SMS to " .. PHONE .. " (+1XXX5550100)", 1, true) and
+         r.message:find("FAILURE, Phone number is opted out", 1, true), r.message)
+    t.ok(r.fix:find("aws sns opt-in-phone-number --phone-number " .. PHONE, 1, true), r.fix)
+    record(base, now - 100, "+1XXX5550100", "SUCCESS", "Message has been accepted by phone carrier")
+    status, r = one("user-sms-delivery")
+    t.eq(status, "pass", r.message)
+    t.ok(r.message:find("SUCCESS, Message has been accepted by phone carrier", 1, true), r.message)
+    assert(logs:call("DeleteLogGroup", { logGroupName = base }))
+    assert(logs:call("DeleteLogGroup", { logGroupName = base .. "/Failure" }))
     teardown(s)
 end)
 

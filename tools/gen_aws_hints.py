@@ -18,7 +18,8 @@ import sys
 import botocore
 
 SERVICES = {"iam": "2010-05-08", "sns": "2010-03-31", "sts": "2011-06-15",
-            "cognito-idp": "2016-04-18", "cloudwatch": "2010-08-01", "cloudtrail": "2013-11-01"}
+            "cognito-idp": "2016-04-18", "cloudwatch": "2010-08-01", "cloudtrail": "2013-11-01",
+            "logs": "2014-03-28"}
 # mfakit speaks the query protocol and JSON 1.1; a service that offers
 # several (CloudWatch: CBOR, JSON, query) is spoken in the first of these
 # that it offers.

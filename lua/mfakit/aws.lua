@@ -42,6 +42,7 @@ local HINTS = {
     ["cognito-idp"] = "mfakit.aws.hints.cognito_idp",
     iam = "mfakit.aws.hints.iam", sns = "mfakit.aws.hints.sns", sts = "mfakit.aws.hints.sts",
     cloudwatch = "mfakit.aws.hints.cloudwatch", cloudtrail = "mfakit.aws.hints.cloudtrail",
+    logs = "mfakit.aws.hints.logs",
 }
 
 local Client = {}
@@ -52,7 +53,7 @@ function M.client(service, opts)
     check(1, "aws.client", service, "string")
     if not HINTS[service] then
         error("aws.client: unknown service '" .. service ..
-            "' (known: cognito-idp, iam, sns, sts, cloudwatch, cloudtrail)", 2)
+            "' (known: cognito-idp, iam, sns, sts, cloudwatch, cloudtrail, logs)", 2)
     end
     opts = check(2, "aws.client", opts, "table|nil") or {}
     if opts.max_attempts ~= nil and (math.type(opts.max_attempts) ~= "integer" or opts.max_attempts < 1) then

@@ -16,7 +16,7 @@ local context = require "mfakit.doctor.context"
 local M = {}
 
 M.STATUSES = { pass = true, warn = true, fail = true, skip = true }
-M.AREAS = { "account", "pool", "role", "sns", "client", "user" }
+M.AREAS = { "account", "pool", "role", "sns", "client", "user", "delivery" }
 
 M.checks = {}
 for _, area in ipairs(M.AREAS) do

@@ -17,7 +17,7 @@ local M = {}
 local ENV_IDS = {
     ["cognito-idp"] = "COGNITO_IDENTITY_PROVIDER",
     iam = "IAM", sns = "SNS", sts = "STS", cloudwatch = "CLOUDWATCH",
-    cloudtrail = "CLOUDTRAIL",
+    cloudtrail = "CLOUDTRAIL", logs = "CLOUDWATCH_LOGS",
 }
 
 -- service -> the first label of its public endpoint, where it differs
