@@ -998,8 +998,8 @@ class Fake:
             dev.update(status=status, modified=self.now())
         return {}
 
-    def op_ListDevices(self, req):
-        pool, user, _ = self.access(req)
+    def device_page(self, req, pool, user):
+        """One page of a user's confirmed devices (ListDevices, AdminListDevices)."""
         limit = req.get("Limit", 60)
         if not isinstance(limit, int) or not 0 <= limit <= 60:
             raise validation("Limit", "Member must have value less than or equal to 60", limit)
@@ -1010,6 +1010,10 @@ class Fake:
         if start + (limit or 60) < len(devs):
             out["PaginationToken"] = str(start + (limit or 60))
         return out
+
+    def op_ListDevices(self, req):
+        pool, user, _ = self.access(req)
+        return self.device_page(req, pool, user)
 
     def op_GetDevice(self, req):
         need(req, "DeviceKey")
@@ -1085,16 +1089,7 @@ class Fake:
 
     def op_AdminListDevices(self, req):
         pool, user = self.admin_user(req)
-        limit = req.get("Limit", 60)
-        if not isinstance(limit, int) or not 0 <= limit <= 60:
-            raise validation("Limit", "Member must have value less than or equal to 60", limit)
-        devs = [d for d in self.devices.values()
-                if d["pool"] == pool["id"] and d["username"] == user["username"] and d["confirmed"]]
-        start = int(req["PaginationToken"]) if str(req.get("PaginationToken", "")).isdigit() else 0
-        out = {"Devices": [self.device_out(d) for d in devs[start:start + (limit or 60)]]}
-        if start + (limit or 60) < len(devs):
-            out["PaginationToken"] = str(start + (limit or 60))
-        return out
+        return self.device_page(req, pool, user)
 
     def op_AdminForgetDevice(self, req):
         need(req, "DeviceKey")

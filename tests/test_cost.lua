@@ -588,3 +588,14 @@ t.case("--stack: the parts of the pool's own MFA message, read from the pool", f
     t.eq(rc, 1)
     t.ok(err:find("has no user pool", 1, true), err)
 end)
+
+t.case("the pool's sign-in message: the MFA configuration's first, then the pool's, then Cognito's default", function()
+    local pm, sms = require "mfakit.cost.pool_message", require "mfakit.sms"
+    local mfa = { SmsMfaConfiguration = { SmsAuthenticationMessage = "mfa {####}" } }
+    local pool = { SmsAuthenticationMessage = "pool {####}" }
+    t.eq({ pm.of(mfa, pool) }, { "mfa {####}", false })
+    t.eq({ pm.of({ SmsMfaConfiguration = {} }, pool) }, { "pool {####}", false })
+    t.eq({ pm.of(nil, nil) }, { sms.COGNITO_DEFAULT, true })
+    -- the cost guard of mfakit load counts the same default
+    t.eq(sms.parts(sms.render(sms.COGNITO_DEFAULT)), 1)
+end)

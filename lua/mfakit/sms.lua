@@ -16,6 +16,9 @@ local check = require("mfakit.args").check
 local M = {}
 
 M.CODE = "123456" -- what {####} becomes: Cognito's codes are 6 digits
+-- What a pool that sets no SmsAuthenticationMessage sends (as DescribeUserPool
+-- shows it for such pools)
+M.COGNITO_DEFAULT = "Your authentication code is {####}. "
 
 local BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" ..
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"

@@ -53,7 +53,9 @@ function M.cost(opts, who)
     local admin = aws.client("cognito-idp", { region = region })
     local described = admin:call("DescribeUserPool", { UserPoolId = who.idp.user_pool_id })
     local pool = described and described.UserPool or nil
-    local message = pool and pool.SmsAuthenticationMessage
+    -- the sign-in message lives in the MFA configuration first, as for mfakit cost --stack
+    local message = pool and require("mfakit.cost.pool_message").of(
+        admin:call("GetUserPoolMfaConfig", { UserPoolId = who.idp.user_pool_id }), pool)
     if not pool then
         io.stderr:write("mfakit load: cost: cannot read the pool's SMS message (DescribeUserPool); assuming " ..
             "Cognito's default\n")

@@ -1,18 +1,24 @@
--- mfakit.cost.pool_message: the MFA text a guide stack's pool sends, for
--- counting its SMS parts.
+-- mfakit.cost.pool_message: the MFA text a pool sends at sign-in, for
+-- counting its SMS parts (mfakit cost --stack, mfakit load's cost guard).
+--   of(mfa_config, pool) -> text, from_default (either answer may be nil)
 --   read(stack, state_dir) -> { text, from } | nil, err
 -- GetUserPoolMfaConfig's SmsMfaConfiguration holds the message sent at
 -- sign-in; DescribeUserPool's SmsAuthenticationMessage is the older place.
--- With neither, Cognito sends a default message whose text AWS does not
--- publish: it is counted as the guide's message, which is one part. A pool
--- without SMS MFA sends no SMS at sign-in: that is an error (NoSmsMfa), not a
--- price.
+-- With neither, Cognito sends its default (mfakit.sms.COGNITO_DEFAULT).
 local aws = require "mfakit.aws"
 local errors = require "mfakit.errors"
+local sms = require "mfakit.sms"
 local state = require "mfakit.stack.state"
-local settings = require "mfakit.stack.settings"
 
 local M = {}
+
+function M.of(mfa_config, pool)
+    local text = type(mfa_config) == "table" and type(mfa_config.SmsMfaConfiguration) == "table"
+        and mfa_config.SmsMfaConfiguration.SmsAuthenticationMessage
+    if type(text) ~= "string" then text = type(pool) == "table" and pool.SmsAuthenticationMessage end
+    if type(text) == "string" then return text, false end
+    return sms.COGNITO_DEFAULT, true
+end
 
 function M.read(stack, state_dir)
     local st, err = state.load(state_dir or state.default_dir(), stack)
@@ -25,21 +31,19 @@ function M.read(stack, state_dir)
     local m
     m, err = idp:call("GetUserPoolMfaConfig", { UserPoolId = pool.id })
     if not m then return nil, err end
+    -- a pool without SMS MFA sends no SMS at sign-in: an error, not a price
     if m.MfaConfiguration == "OFF" or type(m.SmsMfaConfiguration) ~= "table" then
         return errors.fail("NoSmsMfa", "the pool %s of stack %s has no SMS MFA: its sign-ins send no SMS " ..
             "(price a message anyway with --sms-message TEXT or --sms-parts N)", pool.id, stack)
     end
-    local text = m.SmsMfaConfiguration.SmsAuthenticationMessage
-    if type(text) ~= "string" then
-        local d
+    local d
+    if type(m.SmsMfaConfiguration.SmsAuthenticationMessage) ~= "string" then
         d, err = idp:call("DescribeUserPool", { UserPoolId = pool.id })
         if not d then return nil, err end
-        text = type(d.UserPool) == "table" and d.UserPool.SmsAuthenticationMessage
     end
-    if type(text) ~= "string" then
-        return { text = settings.SMS_MESSAGE, from = "the pool " .. pool.id .. " (Cognito's default message)" }
-    end
-    return { text = text, from = "the pool " .. pool.id .. "'s MFA message" }
+    local text, default = M.of(m, d and d.UserPool)
+    return { text = text, from = "the pool " .. pool.id .. (default and " (Cognito's default message)"
+        or "'s MFA message") }
 end
 
 return M

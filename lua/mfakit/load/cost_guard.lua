@@ -14,13 +14,11 @@ local cloudwatch = require "mfakit.doctor.cloudwatch"
 
 local M = {}
 
--- Cognito's SMS MFA message when the pool sets none (SmsAuthenticationMessage)
-M.DEFAULT_MESSAGE = "Your authentication code is {####}. "
 -- MonthlySpendLimit when it is not set: the account's quota, 1 USD on a new account
 M.DEFAULT_LIMIT = 1
 
 function M.estimate(o)
-    local parts, info = sms.parts(sms.render(o.message or M.DEFAULT_MESSAGE))
+    local parts, info = sms.parts(sms.render(o.message or sms.COGNITO_DEFAULT))
     local entry = o.pricing.sms[o.country] or o.pricing.sms[o.pricing.default_country]
     local messages = math.ceil(o.sign_ins * o.sms_share - 1e-9)
     local nano = money.times(messages * parts, entry.nano)
