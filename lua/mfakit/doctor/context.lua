@@ -288,6 +288,16 @@ end)
 
 -- User and clients -------------------------------------------------------------------
 
+-- The --username user for a check about them, or why the check skips:
+-- nil, "skip", message [, fix].
+function Ctx:user_or_skip()
+    if not self.username then return nil, "skip", "no --username given", "add --username NAME to check a user" end
+    if not self:pool() then return nil, "skip", "no user pool to look at (see pool-exists)" end
+    local u = self:user()
+    if not u then return nil, "skip", "user " .. self.username .. " cannot be read (see user-exists)" end
+    return u
+end
+
 Ctx.user = memo("user", function(self)
     if not self.username then
         return nil, errors.new{ code = "NoUsername", message = "no --username given" }

@@ -88,10 +88,8 @@ end
 checks[#checks + 1] = { id = "user-sms-delivery",
     title = "with --username: the newest SMS delivery record for the user's phone",
     run = function(ctx)
-        if not ctx.username then return "skip", "no --username given" end
-        if not ctx:pool() then return "skip", "no user pool to look at (see pool-exists)" end
-        local u = ctx:user()
-        if not u then return "skip", "user " .. ctx.username .. " cannot be read (see user-exists)" end
+        local u, skip, why, f = ctx:user_or_skip()
+        if not u then return skip, why, f end
         local phone = u.attributes.phone_number
         if not phone or phone == "" then return "skip", ctx.username .. " has no phone_number" end
         local where = ctx:sms_region()

@@ -5,13 +5,6 @@ local fix = require "mfakit.doctor.fix"
 
 local checks = {}
 
-local function need_user(ctx)
-    if not ctx.username then return nil, "skip", "no --username given", "add --username NAME to check a user" end
-    if not ctx:pool() then return nil, "skip", "no user pool to look at (see pool-exists)" end
-    local u = ctx:user()
-    if not u then return nil, "skip", "user " .. ctx.username .. " cannot be read (see user-exists)" end
-    return u
-end
 
 local function admin(ctx, what)
     return string.format("aws cognito-idp %s --user-pool-id %s --username %s%s", what, fix.q(ctx.pool_id),
@@ -64,7 +57,7 @@ end
 
 checks[#checks + 1] = { id = "user-phone-format", title = "with --username: phone_number is E.164",
     run = function(ctx)
-        local u, skip, why, f = need_user(ctx)
+        local u, skip, why, f = ctx:user_or_skip()
         if not u then return skip, why, f end
         local phone = u.attributes.phone_number
         if not phone or phone == "" then
@@ -86,7 +79,7 @@ checks[#checks + 1] = { id = "user-phone-format", title = "with --username: phon
 
 checks[#checks + 1] = { id = "user-phone-verified", title = "with --username: phone_number_verified is true",
     run = function(ctx)
-        local u, skip, why, f = need_user(ctx)
+        local u, skip, why, f = ctx:user_or_skip()
         if not u then return skip, why, f end
         if not u.attributes.phone_number or u.attributes.phone_number == "" then
             return "skip", ctx.username .. " has no phone_number"
@@ -108,7 +101,7 @@ end
 checks[#checks + 1] = { id = "user-mfa-preference",
     title = "with --username: the user's MFA methods, and whether sign-in prompts",
     run = function(ctx)
-        local u, skip, why, f = need_user(ctx)
+        local u, skip, why, f = ctx:user_or_skip()
         if not u then return skip, why, f end
         local methods = u.UserMFASettingList or {}
         local preferred = u.PreferredMfaSetting ~= "" and u.PreferredMfaSetting or nil
