@@ -11,6 +11,18 @@
 #define LOOP_MT "mfakit.loop"
 #define MAX_HEADERS 128
 
+/* Request bodies lent to libcurl (CURLOPT_POSTFIELDS, not a copy): each stays
+ * in this table, upvalue 2, by transfer id until its result is taken or the
+ * transfer is cancelled, so the garbage collector cannot free it while
+ * libcurl may still send from it. */
+#define BODIES lua_upvalueindex(2)
+
+static void body_release(lua_State *L, uint64_t id)
+{
+    lua_pushnil(L);
+    lua_rawseti(L, BODIES, (lua_Integer)id);
+}
+
 static struct loop *check_loop(lua_State *L)
 {
     struct loop **p = lua_touserdata(L, lua_upvalueindex(1));
@@ -101,9 +113,9 @@ static int loop_lstart(lua_State *L)
     req.url = luaL_checkstring(L, -1);
     lua_getfield(L, 1, "method");
     req.method = luaL_optstring(L, -1, "GET");
-    lua_getfield(L, 1, "body");
-    if (!lua_isnil(L, -1))
-        req.body = luaL_checklstring(L, -1, &req.body_len);
+    int body = lua_getfield(L, 1, "body") != LUA_TNIL ? lua_gettop(L) : 0;
+    if (body)
+        req.body = luaL_checklstring(L, body, &req.body_len);
     lua_getfield(L, 1, "ca_bundle");
     req.ca_bundle = luaL_optstring(L, -1, NULL);
     req.timeout_ms = opt_ms(L, 1, "timeout");
@@ -118,6 +130,10 @@ static int loop_lstart(lua_State *L)
     uint64_t id = loop_start(loop, &req, err, sizeof err);
     if (!id)
         return host_fail(L, "RequestFailed", "%s", err);
+    if (body) {
+        lua_pushvalue(L, body);
+        lua_rawseti(L, BODIES, (lua_Integer)id);
+    }
     lua_pushinteger(L, (lua_Integer)id);
     return 1;
 }
@@ -251,6 +267,7 @@ static int loop_lpoll(lua_State *L)
     struct loop_result *r;
     int n = 0;
     while ((r = loop_take_done(loop))) {
+        body_release(L, r->id);
         push_result(L, r);
         loop_result_free(r);
         lua_rawseti(L, -2, ++n);
@@ -260,7 +277,9 @@ static int loop_lpoll(lua_State *L)
 
 static int loop_lcancel(lua_State *L)
 {
-    loop_cancel(check_loop(L), (uint64_t)luaL_checkinteger(L, 1));
+    uint64_t id = (uint64_t)luaL_checkinteger(L, 1);
+    loop_cancel(check_loop(L), id);
+    body_release(L, id);
     return 0;
 }
 
@@ -293,6 +312,7 @@ int luaopen_mfakit_loop(lua_State *L)
     *p = loop_new();
     if (!*p)
         return luaL_error(L, "out of memory");
-    luaL_setfuncs(L, loop_functions, 1);
+    lua_newtable(L); /* BODIES */
+    luaL_setfuncs(L, loop_functions, 2);
     return 1;
 }

@@ -88,7 +88,8 @@ static struct srp_session *check_session(lua_State *L)
 static int srp_srp_a(lua_State *L)
 {
     char hex[SRP_N_HEX_MAX + 1];
-    srp_session_srp_a(check_session(L), hex, sizeof hex);
+    if (!srp_session_srp_a(check_session(L), hex, sizeof hex))
+        return push_status(L, SRP_NOMEM);
     lua_pushstring(L, hex);
     return 1;
 }

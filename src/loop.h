@@ -14,7 +14,7 @@ struct loop_request {
     const char *url;
     const char *const *headers; /* "Name: value" strings */
     size_t header_count;
-    const char *body; /* may be NULL */
+    const char *body; /* may be NULL; lent to libcurl: keep it until the result is taken */
     size_t body_len;
     long timeout_ms;         /* whole transfer; 0 = none */
     long connect_timeout_ms; /* 0 = libcurl's default */
@@ -38,10 +38,10 @@ struct loop_result {
     long status;             /* 0 when the transfer failed */
     struct loop_buf headers; /* raw header block of the final response */
     struct loop_buf body;
-    int error;     /* 0, or a CURLcode */
-    int too_large; /* LOOP_FIT, or which cap stopped the transfer */
-    size_t cap;    /* the cap that stopped it, in bytes */
-    char error_text[256];
+    int error;              /* 0, or a CURLcode */
+    int too_large;          /* LOOP_FIT, or which cap stopped the transfer */
+    size_t cap;             /* the cap that stopped it, in bytes */
+    const char *error_text; /* libcurl's static text for `error` */
     double total_seconds;
     struct loop_result *next;
 };

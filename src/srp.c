@@ -57,8 +57,8 @@ struct padded {
 };
 
 struct srp_session {
-    BIGNUM *a, *big_a;
-    char srp_a[SRP_N_HEX_MAX + 1];
+    BIGNUM *a,
+        *big_a; /* SRP_A's hex is made when asked: a session waiting on the network stays small */
     size_t group_len;
     char group[]; /* pool name or device group key, for x and the message */
 };
@@ -198,8 +198,7 @@ struct srp_session *srp_session_new(const char *grp, size_t grp_len, const unsig
         goto fail;
     BN_set_flags(s->a, BN_FLG_CONSTTIME);
     /* USER_SRP_AUTH 3: SRP_A is A.toString(16): lower case, no leading zeros. */
-    if (!pow_g(s->big_a, s->a, ctx) || BN_is_zero(s->big_a) ||
-        !lower_hex(s->big_a, s->srp_a, sizeof s->srp_a))
+    if (!pow_g(s->big_a, s->a, ctx) || BN_is_zero(s->big_a))
         goto fail;
     BN_CTX_free(ctx);
     *status = SRP_OK;
@@ -219,9 +218,9 @@ void srp_session_free(struct srp_session *s)
     free(s);
 }
 
-void srp_session_srp_a(const struct srp_session *s, char *out, size_t cap)
+int srp_session_srp_a(const struct srp_session *s, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s", s->srp_a);
+    return lower_hex(s->big_a, out, cap);
 }
 
 int srp_session_a_bytes(const struct srp_session *s)

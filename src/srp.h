@@ -45,8 +45,8 @@ struct srp_session *srp_session_new(const char *group, size_t group_len, const u
 void srp_session_free(struct srp_session *s);
 
 /* SRP_A as sent: lower-case hex, no leading zeros. `out` holds at least
- * SRP_N_HEX_MAX + 1 bytes. */
-void srp_session_srp_a(const struct srp_session *s, char *out, size_t cap);
+ * SRP_N_HEX_MAX + 1 bytes. Returns 0 when OpenSSL is out of memory. */
+int srp_session_srp_a(const struct srp_session *s, char *out, size_t cap);
 /* The length of the secret a in bytes (for the test of its size only). */
 int srp_session_a_bytes(const struct srp_session *s);
 

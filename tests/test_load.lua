@@ -363,3 +363,16 @@ t.case("sys: processors and the open-files limit (raised, never lowered)", funct
     t.eq(up, math.min(hard, soft + 16))
     t.raises("number expected", sys.raise_nofile, "x")
 end)
+
+t.case("load.run tightens the collector for the run only, and leaves its mode as it was", function()
+    local seen
+    collectgarbage("generational")
+    local s = assert(load.run{ scenario = function() seen = collectgarbage("incremental"); return true end,
+                               rate = 1000, logins = 3, concurrency = 1 })
+    t.eq(s.count, 3)
+    t.eq(seen, "incremental", "incremental (pause 120) during the run")
+    t.eq(collectgarbage("incremental"), "generational", "generational again after the run")
+    local s2 = assert(load.run{ scenario = function() return true end, rate = 1000, logins = 2, concurrency = 1 })
+    t.eq(s2.count, 2)
+    t.eq(collectgarbage("incremental"), "incremental", "incremental stays incremental")
+end)

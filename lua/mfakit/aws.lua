@@ -124,9 +124,19 @@ end
 -- Builds the HTTP request for one attempt (signed afresh each time, so the
 -- signature's date is current).
 function Client:build(operation, body, creds)
-    local headers = self.protocol.headers(operation, self.hints)
     local url = self.url:gsub("/*$", "/")
-    if not creds then return { method = "POST", url = url, headers = headers, body = body } end
+    if not creds then
+        -- unsigned (Cognito's sign-in calls): one headers table per operation,
+        -- shared by every request, since a load run holds one per sign-in in flight
+        self.unsigned_headers = self.unsigned_headers or {}
+        local headers = self.unsigned_headers[operation]
+        if not headers then
+            headers = self.protocol.headers(operation, self.hints)
+            self.unsigned_headers[operation] = headers
+        end
+        return { method = "POST", url = url, headers = headers, body = body }
+    end
+    local headers = self.protocol.headers(operation, self.hints)
     local signed, err = sigv4.sign{
         method = "POST", url = url, body = body, headers = headers,
         region = self.signing_region, service = self.hints.signing_name,

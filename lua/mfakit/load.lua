@@ -29,6 +29,13 @@ local M = {}
 
 M.results, M.summary, M.thresholds, M.pacing = results, summary, thresholds, pacing
 
+-- The collector's pause during a run (Lua's default is 200: a new cycle when
+-- the heap has doubled). Each sign-in in flight leaves its garbage behind, so
+-- at 1,000 in flight the default lets the heap grow by some 10 KiB per
+-- sign-in; 120 keeps it near what is live for about 2 % more CPU (measured by
+-- `make bench`, docs/LOAD.md). Lua's own defaults come back after the run.
+local GC_PAUSE = 120
+
 local LATE = 0.025   -- a start this much after its time counts as late
 local EARLY = 20     -- the first arrivals, as the baseline the latency diagnosis compares with
 
@@ -132,11 +139,15 @@ function M.run(o)
     end
     local workers = {}
     for i = 1, math.min(concurrency, r.planned) do workers[i] = task.spawn(worker, i) end
+    local mode = collectgarbage("incremental", GC_PAUSE)
     local failure
     for _, w in ipairs(workers) do
         local ok, err = task.wait(w)
         if not ok and not failure then failure = err end
     end
+    -- 0 leaves the step multiplier and size as they were; 200 is Lua's default pause
+    collectgarbage("incremental", 200)
+    if mode == "generational" then collectgarbage("generational") end
     finished = true
     if ticker then task.wait(ticker) end
     shown:finish()

@@ -33,13 +33,17 @@ local function schedule(t, ...)
     ready[#ready + 1] = { t, table.pack(...) }
 end
 
+-- t.waiters is made by the first wait(): most tasks (one per sign-in in a
+-- load run) are never waited for one by one, and each table costs memory
+-- for as long as the task is in flight.
 local function finish(t, ok, ...)
     t.done = true
     live = live - 1
     t.results = table.pack(ok, ...)
-    if not ok and #t.waiters == 0 then unobserved[t] = true end
-    for _, w in ipairs(t.waiters) do schedule(w) end
-    t.waiters = {}
+    local waiters = t.waiters
+    t.waiters = nil
+    if not ok and not waiters then unobserved[t] = true end
+    for _, w in ipairs(waiters or {}) do schedule(w) end
 end
 
 local function step(t, args)
@@ -64,13 +68,19 @@ local function traceback(e)
     return debug.traceback(tostring(e), 2)
 end
 
+-- Every task's coroutine runs this one function (fn comes as the first
+-- argument), rather than a closure made for each task.
+local function body(fn, ...)
+    return xpcall(fn, traceback, ...)
+end
+
 function M.spawn(fn, ...)
     check(1, "task.spawn", fn, "function")
-    local t = setmetatable({ waiters = {}, done = false }, Task)
-    t.co = coroutine.create(function(...) return xpcall(fn, traceback, ...) end)
+    local t = setmetatable({ done = false }, Task)
+    t.co = coroutine.create(body)
     by_co[t.co] = t
     live = live + 1
-    schedule(t, ...)
+    schedule(t, fn, ...)
     return t
 end
 
@@ -132,7 +142,7 @@ function M.await_transfer(id)
     local t = suspendable()
     if t then
         transfers[id] = t
-        return suspend()
+        return coroutine.yield(YIELD) -- not suspend(): one frame less on each waiting task's stack
     end
     transfers[id] = nil
     run_until(function() return finished[id] ~= nil end)
@@ -150,6 +160,7 @@ function M.wait(t)
         local me = suspendable()
         if me == t then error("task.wait: a task cannot wait for itself", 2) end
         if me then
+            t.waiters = t.waiters or {}
             t.waiters[#t.waiters + 1] = me
             suspend()
         else

@@ -63,8 +63,10 @@ function M.DEVICE_SRP_AUTH(login, params)
             "device (key, group key and password) was given")
     end
     login.device_srp = srp.new{ device_group_key = d.group_key }
+    local a, err = login.device_srp:srp_a()
+    if not a then return nil, err end
     local r = base(login, params)
-    r.SRP_A = login.device_srp:srp_a()
+    r.SRP_A = a
     return r
 end
 
