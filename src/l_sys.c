@@ -407,13 +407,27 @@ static int sys_free_port(lua_State *L)
     return 1;
 }
 
+/* A second signal while the first is being handled means "stop now": the
+ * clean-up the first one started may be what hangs. */
 static void on_signal(int sig)
 {
+    if (last_signal) {
+        static const char msg[] = "mfakit: a second signal: ending at once, without cleaning up\n";
+        ssize_t ignored = write(2, msg, sizeof msg - 1);
+        (void)ignored;
+        struct sigaction dfl = {0};
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        sigaction(sig, &dfl, NULL);
+        raise(sig);
+        return;
+    }
     last_signal = sig;
 }
 
 /* trap_signals(): from now on SIGINT/SIGTERM set a flag read by
- * pending_signal(), so cleanup code (stopping a child emulator) can run. */
+ * pending_signal(), so cleanup code (stopping a child emulator) can run. A
+ * second one ends the process at once, as if it had not been trapped. */
 static int sys_trap_signals(lua_State *L)
 {
     (void)L;
@@ -471,6 +485,7 @@ int luaopen_mfakit_sys(lua_State *L)
     luaL_newlib(L, sys_functions);
     luaL_setfuncs(L, sys_secret_functions, 0);
     luaL_setfuncs(L, sys_limit_functions, 0);
+    luaL_setfuncs(L, sys_stdout_functions, 0);
     lua_pushliteral(L, MFAKIT_VERSION);
     lua_setfield(L, -2, "version");
     lua_pushliteral(L, LUA_RELEASE);

@@ -439,6 +439,28 @@ t.case("SIGTERM while a case spins: it errors, the TAP report is whole, exit 143
     f:close()
 end)
 
+t.case("a second SIGTERM while clean-up hangs ends the run at once, without the rest of the clean-up", function()
+    local dir = dir_with{ ["hang_test.lua"] = [[
+local t = require "mfakit.test"
+local task = require "mfakit.task"
+t.after_all(function() io.open("after_all", "w"):close() end)
+t.case("waits", function()
+    t.defer(function() io.open("cleaning", "w"):close(); task.sleep(30) end)
+    io.open("started", "w"):close()
+    task.sleep(60)
+end)
+]] }
+    local started = sys.monotonic()
+    local out, err, rc = support.run("(cd '" .. dir .. "' && env -u MFAKIT_TEST_SHARD " .. bin() .. " test . & p=$!; " ..
+        "i=0; while [ ! -f '" .. dir .. "/started' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; kill -TERM $p; " ..
+        "i=0; while [ ! -f '" .. dir .. "/cleaning' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; " ..
+        "kill -TERM $p; wait $p)")
+    t.eq(rc, 143, out .. err)
+    t.ok(sys.monotonic() - started < 20, "ended at the second signal, not after the 30 s clean-up")
+    t.match(err, "a second signal: ending at once, without cleaning up")
+    t.eq(io.open(dir .. "/after_all"), nil, "the rest of the clean-up did not run")
+end)
+
 t.case("--case-timeout: a case held past its time by a blocking call is reported as timed out", function()
     local dir = dir_with{ ["block_test.lua"] = [[
 local t = require "mfakit.test"
@@ -467,6 +489,25 @@ t.case("prints", function() print("from print"); io.write("from io.write\n"); io
     t.match(err, "from print")
     out = run(dir, ".") -- text: the output stays on stdout
     t.match(out, "from print\n")
+end)
+
+t.case("--tap and --output json: what a child process prints goes to stderr too, at load and in cases", function()
+    local dir = dir_with{ ["child_test.lua"] = [[
+local t = require "mfakit.test"
+os.execute("echo CHILD at load")
+t.case("a child prints", function() os.execute("echo CHILD in a case; printf 'ok 99 - fake\\n'") end)
+]] }
+    local out, err, rc = run(dir, ". --tap")
+    t.eq(rc, 0, err)
+    t.eq(#parse_tap(out), 1, out)
+    t.ok(not out:find("CHILD", 1, true), "no child output in the TAP report: " .. out)
+    t.match(err, "CHILD at load\nCHILD in a case\nok 99 %- fake\n")
+    out, err, rc = run(dir, ". --output json")
+    t.eq(rc, 0, err)
+    t.eq(assert(json.decode(out), out).totals.pass, 1)
+    t.match(err, "CHILD in a case")
+    out = run(dir, ".") -- text: the child's output stays on stdout
+    t.match(out, "CHILD in a case\n")
 end)
 
 t.case("a NUL byte in a case name or message: every reporter writes it as \\0", function()

@@ -74,7 +74,21 @@ function DEF.run(opts, paths)
     local me = binary()
     -- a machine-readable report on stdout: what the tests print goes to stderr
     local quiet_stdout = opts.tap or cli.json_output()
-    local loaded, planned = guard.run(quiet_stdout, runner.load, files, opts.filter, me)
+    -- ...and so does what a child process prints: the descriptor itself is
+    -- moved aside while test files load and run (the report writes to `real`)
+    local real
+    local function divert()
+        if quiet_stdout then real = assert(sys.divert_stdout()) end
+        return real or io.stdout
+    end
+    local function restore()
+        if real then assert(sys.restore_stdout(real)) end
+        real = nil
+    end
+    divert()
+    local ok_load, loaded, planned = pcall(guard.run, quiet_stdout, runner.load, files, opts.filter, me)
+    restore()
+    if not ok_load then error(loaded, 0) end
     if planned == 0 and not si then
         return cli.usage("test", opts.filter and "no case matches --filter " .. cli._shown(opts.filter) or
             "no test case found in " .. table.concat(paths, " "))
@@ -104,9 +118,9 @@ function DEF.run(opts, paths)
         return 0
     end
 
-    local rep = cli.json_output() and report.quiet() or (opts.tap and report.tap(io.stdout) or report.text(io.stdout))
+    local stdout = divert()
+    local rep = cli.json_output() and report.quiet() or (opts.tap and report.tap(stdout) or report.text(stdout))
     rep.plan(planned)
-    local stdout = io.stdout
     -- Ctrl-C or SIGTERM: the runner ends the running cases, cleans up and
     -- reports, then the exit status says which signal
     sys.trap_signals()
@@ -118,10 +132,14 @@ function DEF.run(opts, paths)
         stdout:flush()
     end)
     task.on_signal(nil)
-    if not ok_run then error(results, 0) end
+    if not ok_run then
+        restore()
+        error(results, 0)
+    end
     local wall = sys.monotonic() - started
     local totals = report.totals(results, wall)
     rep.finish(results, totals)
+    restore()
     if cli.json_output() then cli.print_json(report.json(results, wall)) end
     if opts.junit then
         local ok, werr = junit.write(opts.junit, report.suites(results))

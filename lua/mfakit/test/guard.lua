@@ -5,8 +5,8 @@
 -- "os.exit called in a test case" instead: that case errors, the run goes
 -- on. With quiet_stdout (a machine-readable report is on stdout: TAP or
 -- --output json), print, io.write and io.stdout go to stderr, so a test's
--- own output cannot break the report. (A child process writing to the
--- inherited stdout is not caught: send its output elsewhere.)
+-- own output cannot break the report. (A child process writes to the
+-- descriptor it inherits: mfakit.cmd.test moves descriptor 1 aside too.)
 local check = require "mfakit.test.check"
 
 local M = {}
