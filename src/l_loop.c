@@ -126,13 +126,18 @@ static int loop_lstart(lua_State *L)
     const char *lines[MAX_HEADERS];
     req.header_count = collect_headers(L, 1, lines);
     req.headers = lines;
-    char err[256];
-    uint64_t id = loop_start(loop, &req, err, sizeof err);
-    if (!id)
-        return host_fail(L, "RequestFailed", "%s", err);
+    /* filed before libcurl holds the pointer: filing may raise (out of
+     * memory), and nothing may have started then */
+    uint64_t next = loop_next_id(loop);
     if (body) {
         lua_pushvalue(L, body);
-        lua_rawseti(L, BODIES, (lua_Integer)id);
+        lua_rawseti(L, BODIES, (lua_Integer)next);
+    }
+    char err[256];
+    uint64_t id = loop_start(loop, &req, err, sizeof err);
+    if (!id) {
+        body_release(L, next);
+        return host_fail(L, "RequestFailed", "%s", err);
     }
     lua_pushinteger(L, (lua_Integer)id);
     return 1;

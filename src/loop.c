@@ -32,9 +32,10 @@ struct transfer {
 #define LOOP_RECV_BUFFER 1024L
 
 /* libcurl's send buffer (CURLOPT_UPLOAD_BUFFERSIZE), at the least it takes.
- * libcurl 7.88 does not allocate it for a body given whole, but 8.x does, at
- * its 64 KiB default: measured at 1,000 requests in flight, 8.14 holds 72 KiB
- * per request with the default and 24 KiB with this (docs/LOAD.md). */
+ * libcurl 7.88 does not allocate it for a body under 64 KiB given whole, but
+ * 8.x does, at its 64 KiB default: measured at 1,000 requests in flight, 8.14
+ * holds 72 KiB per request with the default and 24 KiB with this
+ * (docs/LOAD.md). */
 #define LOOP_SEND_BUFFER (16L * 1024)
 
 struct loop {
@@ -278,6 +279,11 @@ static int setup_easy(struct transfer *t, const struct loop_request *req)
     }
     ok &= CL->easy_setopt(e, CURLOPT_HTTPHEADER, t->headers) == CURLE_OK;
     return ok;
+}
+
+uint64_t loop_next_id(const struct loop *loop)
+{
+    return loop->next_id;
 }
 
 uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err, size_t errlen)

@@ -49,6 +49,10 @@ struct loop_result {
 struct loop *loop_new(void);
 void loop_free(struct loop *loop);
 
+/* The id the next loop_start will return, if it succeeds (the binding files
+ * a lent body under it before the transfer can read it). */
+uint64_t loop_next_id(const struct loop *loop);
+
 /* Starts a transfer; returns its id (> 0) or 0 with `err` filled. */
 uint64_t loop_start(struct loop *loop, const struct loop_request *req, char *err, size_t errlen);
 

@@ -87,3 +87,17 @@ t.case("cancel ends a sleeping task: its waiter gets false, err; it never runs a
     t.eq(task.cancel(done), false)
     t.raises("task expected", task.cancel, {})
 end)
+
+t.case("cancel closes the task's to-be-closed variables", function()
+    local closed = {}
+    local tk = task.spawn(function()
+        local a <close> = setmetatable({}, { __close = function() closed[#closed + 1] = "a" end }) -- luacheck: ignore 211
+        local b <close> = setmetatable({}, { __close = function() closed[#closed + 1] = "b" end }) -- luacheck: ignore 211
+        task.sleep(10)
+    end)
+    task.sleep(0.05)
+    t.eq(closed, {}, "nothing closed while it runs")
+    t.ok(task.cancel(tk))
+    t.eq(closed, { "b", "a" }, "closed in reverse order, at cancel")
+    t.eq({ task.wait(tk) }, { false, "cancelled" })
+end)

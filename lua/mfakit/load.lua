@@ -33,8 +33,21 @@ M.results, M.summary, M.thresholds, M.pacing = results, summary, thresholds, pac
 -- the heap has doubled). Each sign-in in flight leaves its garbage behind, so
 -- at 1,000 in flight the default lets the heap grow by some 10 KiB per
 -- sign-in; 120 keeps it near what is live for about 2 % more CPU (measured by
--- `make bench`, docs/LOAD.md). Lua's own defaults come back after the run.
+-- `make bench`, docs/LOAD.md). The caller's pause comes back when the
+-- outermost run ends, however it ends (a to-be-closed value: an error, or
+-- task.cancel, which closes the cancelled task's coroutine). In generational
+-- mode the pause does not apply, and the mode is left alone.
 local GC_PAUSE = 120
+local gc_depth, gc_saved = 0, nil
+
+local function tighten_gc()
+    gc_depth = gc_depth + 1
+    if gc_depth == 1 then gc_saved = collectgarbage("setpause", GC_PAUSE) end
+    return setmetatable({}, { __close = function()
+        gc_depth = gc_depth - 1
+        if gc_depth == 0 then collectgarbage("setpause", gc_saved) end
+    end })
+end
 
 local LATE = 0.025   -- a start this much after its time counts as late
 local EARLY = 20     -- the first arrivals, as the baseline the latency diagnosis compares with
@@ -139,15 +152,17 @@ function M.run(o)
     end
     local workers = {}
     for i = 1, math.min(concurrency, r.planned) do workers[i] = task.spawn(worker, i) end
-    local mode = collectgarbage("incremental", GC_PAUSE)
+    local gc <close> = tighten_gc() -- luacheck: ignore 211
+    -- a run ended early (its task cancelled) ends its workers and ticker too
+    local stop_all <close> = setmetatable({}, { __close = function() -- luacheck: ignore 211
+        for _, w in ipairs(workers) do task.cancel(w) end
+        if ticker then task.cancel(ticker) end
+    end })
     local failure
     for _, w in ipairs(workers) do
         local ok, err = task.wait(w)
         if not ok and not failure then failure = err end
     end
-    -- 0 leaves the step multiplier and size as they were; 200 is Lua's default pause
-    collectgarbage("incremental", 200)
-    if mode == "generational" then collectgarbage("generational") end
     finished = true
     if ticker then task.wait(ticker) end
     shown:finish()

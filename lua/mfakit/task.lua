@@ -207,6 +207,10 @@ function M.cancel(t, err)
         if ready[i][1] == t then table.remove(ready, i) end
     end
     finish(t, false, err == nil and "cancelled" or err)
+    -- its pending to-be-closed values run now (mfakit.load's collector
+    -- setting, a script's own clean-up); a task that resumed the caller is
+    -- not suspended and cannot be closed
+    if t.co and coroutine.status(t.co) == "suspended" then coroutine.close(t.co) end
     return true
 end
 
