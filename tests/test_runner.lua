@@ -510,6 +510,13 @@ t.case("a child prints", function() os.execute("echo CHILD in a case; printf 'ok
     t.match(out, "CHILD in a case\n")
 end)
 
+t.case("--tap with stdout closed: the run still goes on and its status says how it went", function()
+    local dir = dir_with{ ["closed_test.lua"] = 'local t = require "mfakit.test"\nt.case("x", function() end)\n' }
+    local _, err, rc = run(dir, ". --tap >&-")
+    t.eq(rc, 0, err)
+    t.ok(not err:find("DivertFailed", 1, true), err)
+end)
+
 t.case("a NUL byte in a case name or message: every reporter writes it as \\0", function()
     local dir = dir_with{ ["nul_test.lua"] = 'local t = require "mfakit.test"\n' ..
         't.case("a\\0b", function() error("x\\0y", 0) end)\n' }
