@@ -41,6 +41,24 @@ function M.pool(endpoint, opts)
              client_secret = client.ClientSecret, user = user }
 end
 
+-- Calls fn(...) with this process's AWS environment pointed at `endpoint`
+-- (moto's region and test keys, as M.ADMIN), then puts the environment back,
+-- even when fn raises; returns fn's results. For code that resolves its
+-- clients from the environment, as guide.context does.
+function M.with_env(endpoint, fn, ...)
+    local want = { AWS_ENDPOINT_URL = endpoint, AWS_REGION = M.ADMIN.region, AWS_ACCESS_KEY_ID = M.ADMIN.access_key,
+                   AWS_SECRET_ACCESS_KEY = M.ADMIN.secret_key }
+    local saved = {}
+    for k, v in pairs(want) do
+        saved[k] = os.getenv(k)
+        sys.setenv(k, v)
+    end
+    local res = table.pack(pcall(fn, ...))
+    for k in pairs(want) do sys.setenv(k, saved[k]) end
+    if not res[1] then error(res[2], 0) end
+    return table.unpack(res, 2, res.n)
+end
+
 -- Runs a shell command; returns stdout, stderr, exit status.
 function M.run(cmd)
     local tmp = os.tmpname()

@@ -148,26 +148,19 @@ t.case("down exits 1 naming the alarm it could not delete, and keeps the state",
     local name = s .. "-sms-spend"
     local out, err, rc = run("up --stack " .. s .. " --alarm-email ops@example.com --spend-limit 5")
     t.eq(rc, 0, err .. out)
-    local saved = {}
-    for _, k in ipairs{ "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" } do
-        saved[k] = os.getenv(k)
-    end
-    sys.setenv("AWS_ENDPOINT_URL", moto)
-    sys.setenv("AWS_REGION", "us-east-1")
-    sys.setenv("AWS_ACCESS_KEY_ID", "testing")
-    sys.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    local ctx, cerr = guide.context{ stack = s, state_dir = tmp .. "/alarm", lock = "test", say = function() end }
-    t.ok(ctx, tostring(cerr))
     local real = admin("cloudwatch", moto, "us-east-1")
-    ctx.alarm_clients = { ["us-east-1"] = { sns = admin("sns", moto, "us-east-1"), cw = { call = function(_, op, p)
-        if op == "DeleteAlarms" then
-            return nil, errors.new{ code = "AccessDenied", message = "not authorized to perform: " ..
-                "cloudwatch:DeleteAlarms" }
-        end
-        return real:call(op, p)
-    end } } }
-    local ok, derr = guide.down(ctx)
-    for k, v in pairs(saved) do sys.setenv(k, v) end
+    local ctx, ok, derr = support.with_env(moto, function()
+        local c, cerr = guide.context{ stack = s, state_dir = tmp .. "/alarm", lock = "test", say = function() end }
+        t.ok(c, tostring(cerr))
+        c.alarm_clients = { ["us-east-1"] = { sns = admin("sns", moto, "us-east-1"), cw = { call = function(_, op, p)
+            if op == "DeleteAlarms" then
+                return nil, errors.new{ code = "AccessDenied", message = "not authorized to perform: " ..
+                    "cloudwatch:DeleteAlarms" }
+            end
+            return real:call(op, p)
+        end } } }
+        return c, guide.down(c)
+    end)
     t.fails("StackNotGone", ok, derr)
     t.eq(#derr.left, 1, tostring(derr))
     t.eq(derr.left[1].what, "alarm " .. name)

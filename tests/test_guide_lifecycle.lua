@@ -118,27 +118,20 @@ t.case("down exits 1 naming what is left, and keeps the state", function()
     need()
     local s = unique("lfl")
     up("--stack " .. s)
-    local saved = {}
-    for _, k in ipairs{ "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" } do
-        saved[k] = os.getenv(k)
-    end
-    sys.setenv("AWS_ENDPOINT_URL", moto)
-    sys.setenv("AWS_REGION", "us-east-1")
-    sys.setenv("AWS_ACCESS_KEY_ID", "testing")
-    sys.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    local ctx, cerr = guide.context{ stack = s, state_dir = tmp .. "/lifecycle", lock = "test", say = function() end }
-    for k, v in pairs(saved) do sys.setenv(k, v) end
-    t.ok(ctx, tostring(cerr))
-    -- IAM refuses to delete the role, as it does while something still holds it
-    local real = ctx.iam
-    ctx.iam = { call = function(_, op, p)
-        if op == "DeleteRole" then
-            return nil, errors.new{ code = "DeleteConflict", message = "Cannot delete entity, must remove " ..
-                "roles from instance profile first." }
-        end
-        return real:call(op, p)
-    end }
-    local ok, err = guide.down(ctx)
+    local ctx, ok, err = support.with_env(moto, function()
+        local c, cerr = guide.context{ stack = s, state_dir = tmp .. "/lifecycle", lock = "test", say = function() end }
+        t.ok(c, tostring(cerr))
+        -- IAM refuses to delete the role, as it does while something still holds it
+        local real = c.iam
+        c.iam = { call = function(_, op, p)
+            if op == "DeleteRole" then
+                return nil, errors.new{ code = "DeleteConflict", message = "Cannot delete entity, must remove " ..
+                    "roles from instance profile first." }
+            end
+            return real:call(op, p)
+        end }
+        return c, guide.down(c)
+    end)
     t.fails("StackNotGone", ok, err)
     t.eq(#err.left, 1, tostring(err))
     t.eq(err.left[1].what, "role " .. s .. "-sms-role")

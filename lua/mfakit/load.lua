@@ -31,9 +31,9 @@ M.results, M.summary, M.thresholds, M.pacing = results, summary, thresholds, pac
 
 -- The collector's pause during a run (Lua's default is 200: a new cycle when
 -- the heap has doubled). Each sign-in in flight leaves its garbage behind, so
--- at 1,000 in flight the default lets the heap grow by some 10 KiB per
--- sign-in; 120 keeps it near what is live for about 2 % more CPU (measured by
--- `make bench`, docs/LOAD.md). The caller's pause comes back when the
+-- at 1,000 in flight the default let the heap grow by some 14 KiB per
+-- sign-in (41 against 27 KiB, same build); 120 keeps it near what is live
+-- for about 2 % more CPU (docs/LOAD.md). The caller's pause comes back when the
 -- outermost run ends, however it ends (a to-be-closed value: an error, or
 -- task.cancel, which closes the cancelled task's coroutine). In generational
 -- mode the pause does not apply, and the mode is left alone.
