@@ -579,6 +579,24 @@ t.case("sns-sandbox: out, in with the user's number verified, in without it, no 
     teardown(s)
 end)
 
+t.case("SMS settings refused: sns-spend-limit fails with the fix; the checks after it skip, pointing at it", function()
+    need_fault()
+    local e = "AWS_ENDPOINT_URL_SNS=" .. fault .. " AWS_ENDPOINT_URL_CLOUDWATCH=" .. fault
+    local denied = { status = 403, headers = { ["Content-Type"] = "text/xml" }, body = "<ErrorResponse><Error>" ..
+        "<Type>Sender</Type><Code>AuthorizationError</Code><Message>not authorized to perform: " ..
+        "sns:GetSMSAttributes</Message></Error><RequestId>r</RequestId></ErrorResponse>" }
+    script_fault{ denied, denied, denied, denied, denied, denied }
+    local map, by_id, rc, err = run_doctor("--stack " .. unique("dsd") ..
+        " --check sns-spend-limit,sns-spend-alarm,sns-sms-type", e)
+    t.eq({ map, rc }, { { ["sns-spend-limit"] = "fail", ["sns-spend-alarm"] = "skip", ["sns-sms-type"] = "skip" }, 1 },
+        err)
+    t.ok(by_id["sns-spend-limit"].message:find("AuthorizationError", 1, true), by_id["sns-spend-limit"].message)
+    for _, id in ipairs{ "sns-spend-alarm", "sns-sms-type" } do
+        t.ok(by_id[id].message:find("cannot read the SNS SMS settings (see sns-spend-limit)", 1, true),
+            by_id[id].message)
+    end
+end)
+
 t.case("sns-spend-limit: at the limit fails; under it passes; the $1 default warns", function()
     need_fault()
     local e = "AWS_ENDPOINT_URL_SNS=" .. fault .. " AWS_ENDPOINT_URL_CLOUDWATCH=" .. fault

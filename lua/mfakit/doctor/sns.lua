@@ -12,6 +12,15 @@ end
 
 local function money(n) return string.format("$%.2f", n) end
 
+-- The SMS settings for the checks after sns-spend-limit, which reports why
+-- they cannot be read: the others skip, saying so once.
+local function settings_or_skip(ctx)
+    local attrs, err = ctx:sms_attributes()
+    if attrs then return attrs end
+    return nil, "skip", ctx:unreachable(err) or ("cannot read the SNS SMS settings (see sns-spend-limit): " ..
+        tostring(err))
+end
+
 local function limit_fix(region, dollars)
     return "raise the quota with a Support case (Limit type: SNS Text Messaging, region " .. region ..
         "), then: aws sns set-sms-attributes --attributes MonthlySpendLimit=" .. dollars .. " --region " .. region
@@ -74,18 +83,14 @@ end
 checks[#checks + 1] = { id = "sns-spend-alarm", title = "a CloudWatch alarm watches the SMS spend",
     run = function(ctx)
         local region = region_of(ctx)
-        local attrs, err = ctx:sms_attributes()
-        if not attrs then
-            return "skip", ctx:unreachable(err) or ("cannot read the SNS SMS settings (see sns-spend-limit): " ..
-                tostring(err))
-        end
+        local attrs, skip, why = settings_or_skip(ctx)
+        if not attrs then return skip, why end
         local limit = tonumber(attrs.MonthlySpendLimit)
         if not limit then
             return "pass", "no MonthlySpendLimit is set in " .. region .. ": no limit for an alarm to watch " ..
                 "(see sns-spend-limit)"
         end
-        local alarms
-        alarms, err = spend_alarms(ctx, region)
+        local alarms, err = spend_alarms(ctx, region)
         local threshold = math.floor(limit * 80 + 0.5) / 100
         local how = ctx.stack and fix.guide_up(ctx, "--alarm-email ADDRESS") or string.format(
             "aws cloudwatch put-metric-alarm --alarm-name sms-spend --namespace AWS/SNS --metric-name " ..
@@ -118,11 +123,8 @@ checks[#checks + 1] = { id = "sns-spend-alarm", title = "a CloudWatch alarm watc
 checks[#checks + 1] = { id = "sns-sms-type", title = "DefaultSMSType is Transactional",
     run = function(ctx)
         local region = region_of(ctx)
-        local attrs, err = ctx:sms_attributes()
-        if not attrs then
-            return "skip", ctx:unreachable(err) or ("cannot read the SNS SMS settings (see sns-spend-limit): " ..
-                tostring(err))
-        end
+        local attrs, skip, why = settings_or_skip(ctx)
+        if not attrs then return skip, why end
         local t = attrs.DefaultSMSType
         if t == "Transactional" then return "pass", "DefaultSMSType is Transactional in " .. region end
         return "warn", string.format("DefaultSMSType is %s in %s: one-time codes should be Transactional " ..
